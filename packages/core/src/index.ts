@@ -1,0 +1,18 @@
+/**
+ * Imgur OAuth2, pure: schemas of the wire formats and the domain, the
+ * authorize-URL builder, redirect and PIN parsers, the decoder of Imgur's
+ * error bodies, rate-limit headers and API host resolution. Depends on
+ * `effect` only; every function is total and never throws.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as ImgurAuthError from "./ImgurAuthError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TokenSet from "./TokenSet.js"

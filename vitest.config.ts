@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config"
+
+// The workspace is listed here under `test.projects`: vitest 3.2 deprecates the
+// separate `vitest.workspace.ts` file that would otherwise hold this list.
+// Every package resolves its workspace dependencies to `src/` through the
+// `@imgur-auth/source` export condition, so tests run without a build.
+const conditions = ["@imgur-auth/source"]
+
+const project = (name: string) => ({
+  extends: true as const,
+  test: {
+    name,
+    root: `packages/${name}`,
+    include: ["test/**/*.test.ts"]
+  }
+})
+
+export default defineConfig({
+  ssr: { resolve: { conditions } },
+  resolve: { conditions },
+  test: {
+    projects: ["core", "emulator", "http", "node", "browser"].map(project),
+    testTimeout: 30_000,
+    hookTimeout: 60_000
+  }
+})
