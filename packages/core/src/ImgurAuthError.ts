@@ -31,6 +31,7 @@ import { hasProperty } from "effect/Predicate"
  * | `BadResponse` | a response that is not what Imgur sends | no |
  * | `Transport` | the request did not get through (refused, reset, DNS) | yes |
  * | `Timeout` | no answer in time | yes |
+ * | `TokenStore` | the token store could not be read or written (a corrupt stored value, a file that cannot be written) | no |
  *
  * Code and PIN exchanges are single-use and only ever retried when the
  * connection was refused before the request left.
@@ -53,6 +54,7 @@ export type Reason =
   | "BadResponse"
   | "Transport"
   | "Timeout"
+  | "TokenStore"
 
 /**
  * Every `Reason`, in the order of the table above.
@@ -74,7 +76,8 @@ export const reasons: ReadonlyArray<Reason> = [
   "ServerError",
   "BadResponse",
   "Transport",
-  "Timeout"
+  "Timeout",
+  "TokenStore"
 ]
 
 const summaries: { readonly [R in Reason]: string } = {
@@ -93,7 +96,8 @@ const summaries: { readonly [R in Reason]: string } = {
   ServerError: "Imgur answered with a server error",
   BadResponse: "Imgur's response could not be understood",
   Transport: "The request did not reach Imgur",
-  Timeout: "Imgur did not answer in time"
+  Timeout: "Imgur did not answer in time",
+  TokenStore: "The token store failed; the tokens it held are left as they were"
 }
 
 /**
