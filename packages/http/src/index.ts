@@ -11,6 +11,11 @@
 /**
  * @since 0.1.0
  */
+export { ImgurApiClient, type Service as ImgurApiClientService } from "./ImgurApiClient.js"
+
+/**
+ * @since 0.1.0
+ */
 export { ImgurAuth, type Service as ImgurAuthService, type TwoStageAuth } from "./ImgurAuth.js"
 
 /**

@@ -1,0 +1,260 @@
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import { ApiHost, ErrorBody, ImgurAuthError, RateLimit } from "@imgur-auth/core"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type { Service } from "../ImgurApiClient.js"
+import { ImgurAuth } from "../ImgurAuth.js"
+import { ImgurConfig } from "../ImgurConfig.js"
+import * as Retry from "./retry.js"
+
+/** Gateway key headers, kept out of tracing spans like `authorization` is. */
+const gatewayHeaderNames = ["x-mashape-key", "x-rapidapi-key"]
+
+/** Whether a response's body must be read to know what it means: an invalid token, a transient failure. */
+const needsBody = (status: number, withUserToken: boolean): boolean =>
+  status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
+
+const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
+
+/** An attempt's outcome: a response for the caller, or a user token that Imgur rejected. */
+type Outcome =
+  | { readonly _tag: "Response"; readonly response: HttpClientResponse.HttpClientResponse }
+  | { readonly _tag: "Rejected"; readonly response: HttpClientResponse.HttpClientResponse }
+
+const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
+
+/**
+ * A response whose body was already read as `text` (to tell an invalid token
+ * from other 401/403 answers): the caller can still read it, any way it likes.
+ */
+class BufferedResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+
+  constructor(readonly original: HttpClientResponse.HttpClientResponse, readonly body: string) {
+    super()
+  }
+
+  get request() {
+    return this.original.request
+  }
+  get status() {
+    return this.original.status
+  }
+  get headers() {
+    return this.original.headers
+  }
+  get cookies() {
+    return this.original.cookies
+  }
+  get remoteAddress() {
+    return this.original.remoteAddress
+  }
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.succeed(this.body)
+  }
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.try({
+      try: (): unknown => this.body === "" ? null : JSON.parse(this.body),
+      catch: (cause) =>
+        new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+    })
+  }
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.sync(() => UrlParams.fromInput(new URLSearchParams(this.body)))
+  }
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.sync(() => {
+      const bytes = new TextEncoder().encode(this.body)
+      const copy = new ArrayBuffer(bytes.byteLength)
+      new Uint8Array(copy).set(bytes)
+      return copy
+    })
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.sync(() => new TextEncoder().encode(this.body))
+  }
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.fail(
+      new HttpClientError.ResponseError({
+        request: this.request,
+        response: this,
+        reason: "Decode",
+        description: "an Imgur error body is not form data"
+      })
+    )
+  }
+  toJSON(): unknown {
+    return IncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}
+
+/** @internal */
+export const make = Effect.gen(function*() {
+  const http = yield* HttpClient.HttpClient
+  const config = yield* ImgurConfig
+  const auth = yield* ImgurAuth
+
+  // `ImgurConfig` fills in Imgur's host as the default base URL; only a
+  // different one (an emulator, a proxy) is an explicit choice that overrides
+  // the gateway selected by a Mashape / RapidAPI key.
+  const host = ApiHost.resolve({
+    baseUrl: config.baseUrl === ApiHost.imgurBaseUrl ? undefined : config.baseUrl,
+    mashapeKey: Option.getOrUndefined(config.mashapeKey),
+    rapidApiKey: Option.getOrUndefined(config.rapidApiKey)
+  })
+  const apiOrigin = `${host.apiBaseUrl}/`
+  const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
+  const retrySchedule = Retry.fromConfig(config)
+
+  const redactGatewayHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    host.headers.length === 0
+      ? effect
+      : Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...gatewayHeaderNames])
+
+  /** Relative URLs go to the API host; `undefined` for a URL elsewhere, which is never signed. */
+  const toApi = (request: HttpClientRequest.HttpClientRequest): HttpClientRequest.HttpClientRequest | undefined => {
+    if (!isAbsolute(request.url)) {
+      const path = request.url.startsWith("/") ? request.url : `/${request.url}`
+      return HttpClientRequest.setUrl(request, `${host.apiBaseUrl}${path}`)
+    }
+    return request.url.startsWith(apiOrigin) ? request : undefined
+  }
+
+  const fromHttpError = (error: HttpClientError.HttpClientError): ImgurAuthError.ImgurAuthError =>
+    new ImgurAuthError.ImgurAuthError({
+      reason: "Transport",
+      detail: `${error.request.method} ${error.request.url}: ${error.reason}`,
+      cause: error
+    })
+
+  const send = (request: HttpClientRequest.HttpClientRequest) =>
+    http.execute(request).pipe(
+      Effect.mapError(fromHttpError),
+      Effect.timeoutFail({
+        duration: config.timeout,
+        onTimeout: () =>
+          new ImgurAuthError.ImgurAuthError({
+            reason: "Timeout",
+            detail: `${request.method} ${request.url}`
+          })
+      }),
+      redactGatewayHeaders,
+      Effect.tap((response) => record(response))
+    )
+
+  const record = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.flatMap(DateTime.now, (now) => {
+      const parsed = RateLimit.parse(response.headers, now)
+      return hasAny(parsed) ? SubscriptionRef.set(rateLimits, parsed) : Effect.void
+    })
+
+  /** The body as text, leaving the response readable for the caller. */
+  const readBody = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.map(
+      Effect.orElseSucceed(response.text, () => ""),
+      (text) => ({ text, response: new BufferedResponse(response, text) })
+    )
+
+  /**
+   * One request with one `Authorization`. Transient answers fail (so the
+   * policy retries them); a user token that Imgur rejects is reported, not
+   * retried here.
+   */
+  const attempt = (
+    request: HttpClientRequest.HttpClientRequest,
+    token: Option.Option<Redacted.Redacted<string>>
+  ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
+    Effect.gen(function*() {
+      const authorization = ApiHost.authorization({
+        clientId: config.clientId,
+        accessToken: Option.getOrUndefined(token)
+      })
+      let signed = HttpClientRequest.setHeader(request, "authorization", Redacted.value(authorization))
+      for (const [name, value] of host.headers) {
+        signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
+      }
+      const response = yield* send(signed)
+      const status = response.status
+      const withUserToken = Option.isSome(token)
+      if (!needsBody(status, withUserToken)) {
+        return { _tag: "Response", response }
+      }
+      const { response: readable, text } = yield* readBody(response)
+      const decoded = ErrorBody.decode(status, text)
+      if (decoded.classification === "InvalidAccessToken") {
+        return { _tag: withUserToken ? "Rejected" : "Response", response: readable }
+      }
+      if (
+        decoded.classification === "RateLimited" || decoded.classification === "OverCapacity" ||
+        decoded.classification === "ServerError"
+      ) {
+        const retryAfter = RateLimit.parse(response.headers, yield* DateTime.now).retryAfter
+        const error = ErrorBody.toError(decoded, { retryAfter: Option.getOrUndefined(retryAfter) })
+        if (ImgurAuthError.isTransient(error)) return yield* Effect.fail(error)
+      }
+      return { _tag: "Response", response: readable }
+    })
+
+  const attemptWithRetry = (
+    request: HttpClientRequest.HttpClientRequest,
+    token: Option.Option<Redacted.Redacted<string>>
+  ) => Retry.transient(attempt(request, token), retrySchedule)
+
+  /** The user's access token when tokens are stored, else none (anonymous, `Client-ID`). */
+  const currentToken = Effect.flatMap(
+    auth.tokens,
+    Option.match({
+      onNone: () => Effect.succeedNone,
+      onSome: () => Effect.asSome(auth.accessToken)
+    })
+  )
+
+  const run = (mode: "user" | "anonymous") =>
+  (
+    request: HttpClientRequest.HttpClientRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
+    Effect.gen(function*() {
+      const api = toApi(request)
+      if (api === undefined) return yield* send(request)
+      const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
+        ? Option.none()
+        : yield* currentToken
+      const first = yield* attemptWithRetry(api, token)
+      if (first._tag === "Response" || Option.isNone(token)) return first.response
+      // Imgur rejected the token: one refresh shared by every request that
+      // saw the same token, then one more try with the new token.
+      const fresh = yield* auth.refreshAfterRejection(token.value)
+      const second = yield* attemptWithRetry(api, Option.some(fresh))
+      return second.response
+    })
+
+  const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> =>
+    HttpClient.makeWith(
+      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, run(mode)),
+      Effect.succeed
+    )
+
+  const service: Service = {
+    httpClient: client("user"),
+    anonymous: client("anonymous"),
+    rateLimits: SubscriptionRef.get(rateLimits),
+    rateLimitChanges: rateLimits.changes
+  }
+  return service
+})

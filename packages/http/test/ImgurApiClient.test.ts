@@ -1,0 +1,424 @@
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert, describe, it } from "@effect/vitest"
+import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
+import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+
+// Unit tests against a scripted HttpClient and a stub ImgurAuth: what goes on
+// the wire (host, headers, signing) and what the client does with each answer.
+
+interface Answer {
+  readonly status: number
+  readonly body?: unknown
+  readonly headers?: Record<string, string>
+}
+
+const envelope = (status: number, error: string) => ({
+  data: { error, request: "/3/credits", method: "GET" },
+  success: false,
+  status
+})
+
+interface Recorded {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly redactedNames: ReadonlyArray<string | RegExp>
+}
+
+/** An HttpClient that answers from a script (the last answer repeats) and records every request. */
+const scripted = (script: ReadonlyArray<Answer | "transport" | "hang">) => {
+  const requests: Array<Recorded> = []
+  const client = HttpClient.make((request, _url, _signal, fiber) => {
+    const answer = script[Math.min(requests.length, script.length - 1)] ?? { status: 200 }
+    requests.push({ request, redactedNames: fiber.getFiberRef(Headers.currentRedactedNames) })
+    if (answer === "transport") {
+      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: "refused" }))
+    }
+    if (answer === "hang") return Effect.never
+    const body = answer.body === undefined
+      ? "{}"
+      : typeof answer.body === "string"
+      ? answer.body
+      : JSON.stringify(answer.body)
+    return Effect.succeed(
+      HttpClientResponse.fromWeb(request, new Response(body, { status: answer.status, headers: answer.headers ?? {} }))
+    )
+  })
+  return { requests, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+const tokenSet = (accessToken: string) =>
+  new TokenSet.TokenSet({
+    accessToken: Redacted.make(accessToken),
+    refreshToken: Option.some(Redacted.make("refresh")),
+    expiresAt: DateTime.unsafeMake(Date.UTC(2100, 0, 1)),
+    tokenType: "bearer",
+    scope: Option.none(),
+    accountId: Option.some("1"),
+    accountUsername: Option.some("someone")
+  })
+
+/** An ImgurAuth with `token` stored (or none) that refreshes to `fresh-N`, or fails with `refreshError`. */
+const stubAuth = (options: { readonly token?: string; readonly refreshError?: ImgurAuthError.ImgurAuthError }) => {
+  const state = { token: options.token, refreshes: [] as Array<string> }
+  const unused = Effect.dieMessage("not used by the API client")
+  const service: ImgurAuth.Service = {
+    byCode: () => unused,
+    byToken: () => unused,
+    byPin: () => unused,
+    regenerateFromRefreshToken: () => unused,
+    accessToken: Effect.suspend(() =>
+      state.token === undefined
+        ? Effect.fail(new ImgurAuthError.ImgurAuthError({ reason: "MissingRefreshToken" }))
+        : Effect.succeed(Redacted.make(state.token))
+    ),
+    refreshAfterRejection: (rejected) =>
+      Effect.suspend(() => {
+        state.refreshes.push(Redacted.value(rejected))
+        if (options.refreshError !== undefined) return Effect.fail(options.refreshError)
+        state.token = `fresh-${state.refreshes.length}`
+        return Effect.succeed(Redacted.make(state.token))
+      }),
+    tokens: Effect.sync(() => Option.map(Option.fromNullable(state.token), tokenSet)),
+    clear: Effect.sync(() => {
+      state.token = undefined
+    })
+  }
+  return { state, layer: Layer.succeed(ImgurAuth.ImgurAuth, service) }
+}
+
+const noRetries = Schedule.recurs(0)
+
+const setup = (
+  script: ReadonlyArray<Answer | "transport" | "hang">,
+  options: {
+    readonly token?: string
+    readonly refreshError?: ImgurAuthError.ImgurAuthError
+    readonly config?: Partial<ImgurConfig.Options>
+  } = {}
+) => {
+  const http = scripted(script)
+  const auth = stubAuth(options)
+  const layer = ImgurApiClient.layer.pipe(
+    Layer.provide(Layer.mergeAll(
+      http.layer,
+      auth.layer,
+      ImgurConfig.ImgurConfig.layer({ clientId: "my-client", retrySchedule: Schedule.recurs(2), ...options.config })
+    ))
+  )
+  return { requests: http.requests, auth: auth.state, layer }
+}
+
+const get = (path: string) => Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get(path))
+
+const header = (recorded: Recorded | undefined, name: string) => recorded?.request.headers[name]
+
+describe("ImgurApiClient", () => {
+  describe("hosts and signing", () => {
+    it.effect("sends relative URLs to Imgur's API, signed with the client id when no one has authorized", () => {
+      const { layer, requests } = setup([{ status: 200 }])
+      return Effect.gen(function*() {
+        const response = yield* get("/3/credits")
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(requests[0]?.request.url, "https://api.imgur.com/3/credits")
+        assert.strictEqual(header(requests[0], "authorization"), "Client-ID my-client")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("signs with the user's access token when tokens are stored", () => {
+      const { layer, requests } = setup([{ status: 200 }], { token: "user-token" })
+      return Effect.gen(function*() {
+        yield* get("3/account/me")
+        assert.strictEqual(requests[0]?.request.url, "https://api.imgur.com/3/account/me")
+        assert.strictEqual(header(requests[0], "authorization"), "Bearer user-token")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("`anonymous` signs with the client id even when tokens are stored", () => {
+      const { layer, requests } = setup([{ status: 200 }], { token: "user-token" })
+      return Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        yield* api.anonymous.get("/3/gallery/hot")
+        assert.strictEqual(header(requests[0], "authorization"), "Client-ID my-client")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a RapidAPI key moves API calls to the gateway with its key and host headers", () => {
+      const { layer, requests } = setup([{ status: 200 }], { config: { rapidApiKey: "rapid-key" } })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        assert.strictEqual(requests[0]?.request.url, "https://imgur-apiv3.p.rapidapi.com/3/credits")
+        assert.strictEqual(header(requests[0], "x-rapidapi-key"), "rapid-key")
+        assert.strictEqual(header(requests[0], "x-rapidapi-host"), "imgur-apiv3.p.rapidapi.com")
+        assert.strictEqual(header(requests[0], "authorization"), "Client-ID my-client")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a Mashape key moves API calls to the Mashape host with X-Mashape-Key", () => {
+      const { layer, requests } = setup([{ status: 200 }], { config: { mashapeKey: "mashape-key" } })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        assert.strictEqual(requests[0]?.request.url, "https://imgur-apiv3.p.mashape.com/3/credits")
+        assert.strictEqual(header(requests[0], "x-mashape-key"), "mashape-key")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a base URL replaces the host and keeps the gateway's headers", () => {
+      const { layer, requests } = setup([{ status: 200 }], {
+        config: { baseUrl: "http://127.0.0.1:9/", mashapeKey: "mashape-key" }
+      })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        assert.strictEqual(requests[0]?.request.url, "http://127.0.0.1:9/3/credits")
+        assert.strictEqual(header(requests[0], "x-mashape-key"), "mashape-key")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("gateway keys are redacted from the HTTP client's traces, like the authorization header", () => {
+      const { layer, requests } = setup([{ status: 200 }], { config: { rapidApiKey: "rapid-key" } })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        const names = requests[0]?.redactedNames ?? []
+        assert.include(names, "authorization")
+        assert.include(names, "x-rapidapi-key")
+        assert.include(names, "x-mashape-key")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("an absolute URL to another host is sent as it is: no token, no gateway key", () => {
+      const { layer, requests } = setup([{ status: 200 }], { token: "user-token", config: { rapidApiKey: "k" } })
+      return Effect.gen(function*() {
+        yield* get("http://127.0.0.1:9/elsewhere")
+        assert.strictEqual(requests[0]?.request.url, "http://127.0.0.1:9/elsewhere")
+        assert.isUndefined(header(requests[0], "authorization"))
+        assert.isUndefined(header(requests[0], "x-rapidapi-key"))
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("an absolute URL on the API host is signed", () => {
+      const { layer, requests } = setup([{ status: 200 }], { token: "user-token" })
+      return Effect.gen(function*() {
+        yield* get("https://api.imgur.com/3/account/me")
+        assert.strictEqual(header(requests[0], "authorization"), "Bearer user-token")
+      }).pipe(Effect.provide(layer))
+    })
+  })
+
+  describe("an access token that Imgur rejects", () => {
+    it.effect("403 invalid token: refreshed once, then the request is sent again with the new token", () => {
+      const { auth, layer, requests } = setup([
+        { status: 403, body: envelope(403, "The access token provided is invalid.") },
+        { status: 200, body: { data: { url: "someone" }, success: true, status: 200 } }
+      ], { token: "old-token" })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 200)
+        assert.deepStrictEqual(auth.refreshes, ["old-token"])
+        assert.deepStrictEqual(requests.map((r) => header(r, "authorization")), ["Bearer old-token", "Bearer fresh-1"])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("401 Authentication required sent with a user token: refreshed once", () => {
+      const { auth, layer } = setup([
+        { status: 401, body: envelope(401, "Authentication required") },
+        { status: 200 }
+      ], { token: "old-token" })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 200)
+        assert.deepStrictEqual(auth.refreshes, ["old-token"])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("401 without a user token is the caller's answer: no refresh", () => {
+      const { auth, layer, requests } = setup([{ status: 401, body: envelope(401, "Authentication required") }])
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 401)
+        assert.deepStrictEqual(auth.refreshes, [])
+        assert.strictEqual(requests.length, 1)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("rejected again after the refresh: that answer is returned, readable, with no second refresh", () => {
+      const { auth, layer, requests } = setup([
+        { status: 403, body: envelope(403, "The access token provided is invalid.") }
+      ], { token: "old-token" })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 403)
+        assert.deepStrictEqual(yield* response.json, envelope(403, "The access token provided is invalid."))
+        assert.deepStrictEqual(auth.refreshes, ["old-token"])
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a refresh that fails fails the call with its ImgurAuthError", () => {
+      const refreshError = new ImgurAuthError.ImgurAuthError({
+        reason: "ReauthorizationRequired",
+        status: 400,
+        imgurMessage: "Invalid refresh token"
+      })
+      const { layer, requests } = setup(
+        [{ status: 403, body: envelope(403, "The access token provided is invalid.") }],
+        {
+          token: "old-token",
+          refreshError
+        }
+      )
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(get("/3/account/me"))
+        assert.strictEqual(error, refreshError)
+        assert.strictEqual(requests.length, 1)
+      }).pipe(Effect.provide(layer))
+    })
+  })
+
+  describe("transient failures", () => {
+    it.effect("429 is retried and never refreshes; when the retries run out it fails with RateLimited", () => {
+      const { auth, layer, requests } = setup([{ status: 429, body: envelope(429, "Too Many Requests") }], {
+        token: "user-token"
+      })
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(get("/3/credits"))
+        assert.strictEqual(error.reason, "RateLimited")
+        assert.strictEqual(error.status, 429)
+        assert.strictEqual(error.imgurMessage, "Too Many Requests")
+        assert.strictEqual(requests.length, 3)
+        assert.deepStrictEqual(auth.refreshes, [])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("403 over capacity is retried and never refreshes", () => {
+      const { auth, layer, requests } = setup([
+        { status: 403, body: envelope(403, "Imgur is temporarily over capacity. Please try again later.") },
+        { status: 200 }
+      ], { token: "user-token" })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/credits")
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(requests.length, 2)
+        assert.deepStrictEqual(auth.refreshes, [])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("503 with an HTML page is retried", () => {
+      const { layer, requests } = setup([
+        { status: 503, body: "<html><title>Error (1024)</title></html>", headers: { "content-type": "text/html" } },
+        { status: 200 }
+      ])
+      return Effect.gen(function*() {
+        const response = yield* get("/3/credits")
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a request that does not get through fails with Transport after the retries", () => {
+      const { layer, requests } = setup(["transport"])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(get("/3/credits"))
+        assert.strictEqual(error.reason, "Transport")
+        assert.strictEqual(requests.length, 3)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("no answer within the configured timeout fails with Timeout", () => {
+      const { layer } = setup(["hang"], { config: { timeout: "5 seconds", retrySchedule: noRetries } })
+      return Effect.gen(function*() {
+        const fiber = yield* Effect.fork(Effect.flip(get("/3/credits")))
+        yield* TestClock.adjust("5 seconds")
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error.reason, "Timeout")
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("Retry-After is waited for before the retry", () => {
+      const { layer, requests } = setup([
+        { status: 429, body: envelope(429, "Too Many Requests"), headers: { "retry-after": "30" } },
+        { status: 200 }
+      ], { config: { retrySchedule: Schedule.recurs(1) } })
+      return Effect.gen(function*() {
+        const fiber = yield* Effect.fork(get("/3/credits"))
+        yield* TestClock.adjust("29 seconds")
+        assert.strictEqual(requests.length, 1)
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        yield* TestClock.adjust("1 second")
+        const response = yield* Fiber.join(fiber)
+        assert.strictEqual(response.status, 200)
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("other error answers are returned as responses, their bodies still readable", () => {
+      const { layer, requests } = setup([{ status: 404, body: envelope(404, "Unable to find an image with the id") }])
+      return Effect.gen(function*() {
+        const response = yield* get("/3/image/nope")
+        assert.strictEqual(response.status, 404)
+        assert.deepStrictEqual(yield* response.json, envelope(404, "Unable to find an image with the id"))
+        assert.strictEqual(requests.length, 1)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a 403 that is not about the token is returned with its body readable as text and as a stream", () => {
+      const { auth, layer } = setup([{ status: 403, body: envelope(403, "Forbidden") }], { token: "user-token" })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/someone/settings")
+        assert.strictEqual(response.status, 403)
+        const expected = JSON.stringify(envelope(403, "Forbidden"))
+        assert.strictEqual(yield* response.text, expected)
+        const bytes = yield* Stream.runCollect(response.stream)
+        assert.strictEqual(new TextDecoder().decode([...bytes][0]), expected)
+        assert.deepStrictEqual(auth.refreshes, [])
+      }).pipe(Effect.provide(layer))
+    })
+  })
+
+  describe("rate limits", () => {
+    it.effect("the limits of the latest response are kept; a response without them changes nothing", () => {
+      const { layer } = setup([
+        { status: 200, headers: { "x-ratelimit-userremaining": "41", "x-ratelimit-clientremaining": "12000" } },
+        { status: 200 }
+      ])
+      return Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        assert.isTrue(Option.isNone((yield* api.rateLimits).userRemaining))
+        yield* get("/3/credits")
+        const limits = yield* api.rateLimits
+        assert.deepStrictEqual(limits.userRemaining, Option.some(41))
+        assert.deepStrictEqual(limits.clientRemaining, Option.some(12000))
+        yield* get("/3/credits")
+        assert.deepStrictEqual((yield* api.rateLimits).userRemaining, Option.some(41))
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("rateLimitChanges streams the current limits, then each change", () => {
+      const { layer } = setup([
+        { status: 200, headers: { "x-ratelimit-userremaining": "41" } },
+        { status: 200, headers: { "x-ratelimit-userremaining": "40" } }
+      ])
+      return Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        const changes = yield* api.rateLimitChanges.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+        yield* Effect.yieldNow()
+        yield* get("/3/credits")
+        yield* get("/3/credits")
+        const seen = [...yield* Fiber.join(changes)].map((limits) => Option.getOrNull(limits.userRemaining))
+        assert.deepStrictEqual(seen, [null, 41, 40])
+      }).pipe(Effect.provide(layer))
+    })
+  })
+})
