@@ -5,11 +5,14 @@
  *
  * @since 0.1.0
  */
+import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
+import * as internal from "./internal/tokenStore.js"
 
 /**
  * @since 0.1.0
@@ -25,12 +28,135 @@ export interface Service {
 }
 
 /**
+ * The storage under a `TokenStore`: how to read, write and remove the tokens.
+ * `make` adds the `changes` stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backend {
+  readonly get: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
+  readonly set: (tokens: TokenSet.TokenSet) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeyValueStoreOptions {
+  /** The key the tokens are stored under. Default `"imgur-auth-tokens"`. */
+  readonly key?: string | undefined
+}
+
+/**
+ * The key `layerKeyValueStore` uses when none is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultKey: string = internal.defaultKey
+
+/**
+ * A `TokenStore` over any storage: successful writes (`set`, `clear`) are
+ * published on `changes`, one write at a time, in order.
+ *
+ * @example
+ * ```ts
+ * import { TokenStore } from "@imgur-auth/http"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ *
+ * // A store that remembers nothing.
+ * const forgetful = TokenStore.make({
+ *   get: Effect.succeedNone,
+ *   set: () => Effect.void,
+ *   clear: Effect.void
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (backend: Backend) => Effect.Effect<Service> = internal.make
+
+/**
+ * A `TokenStore` in memory (a `Ref`), optionally holding `initial` tokens.
+ * Tokens are lost when the program ends.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory: (initial?: TokenSet.TokenSet) => Effect.Effect<Service> = internal.makeMemory
+
+/**
+ * A `TokenStore` that keeps the tokens as JSON (the encoded `TokenSet`,
+ * tokens in the clear: choose the storage accordingly) under one key of a
+ * `KeyValueStore`: a file with `@imgur-auth/node`, `localStorage` with
+ * `@imgur-auth/browser`.
+ *
+ * A stored value that is not a token set fails every `get` with reason
+ * `TokenStore` (the detail names the key); it is never treated as empty, and
+ * reading never overwrites it. A failure of the `KeyValueStore` itself is
+ * reason `TokenStore` too.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeKeyValueStore: (
+  options?: KeyValueStoreOptions
+) => Effect.Effect<Service, never, KeyValueStore.KeyValueStore> = internal.makeKeyValueStore
+
+/**
  * The token store service. `TokenStore.layerMemory` keeps tokens in a `Ref`
  * (the default of the promise `Client`); `TokenStore.layerKeyValueStore`
  * keeps them as JSON in any `KeyValueStore` (a file, `localStorage`).
+ *
+ * @example
+ * ```ts
+ * import * as KeyValueStore from "@effect/platform/KeyValueStore"
+ * import { TokenStore } from "@imgur-auth/http"
+ * import * as Layer from "effect/Layer"
+ *
+ * const InMemory = TokenStore.layerMemory
+ * const InAnyKeyValueStore = TokenStore.layerKeyValueStore({ key: "my-app-tokens" }).pipe(
+ *   Layer.provide(KeyValueStore.layerMemory)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category tags
  */
 export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<TokenStore, Service>() {
+  /** A store over any storage; see `make`. */
+  static readonly make = make
+  /** A store in memory; see `makeMemory`. */
+  static readonly makeMemory = makeMemory
+  /** A store in a `KeyValueStore`; see `makeKeyValueStore`. */
+  static readonly makeKeyValueStore = makeKeyValueStore
+  /** A store in memory (a `Ref`). */
+  static readonly layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory())
+  /** A store in the `KeyValueStore` of the context, under `options.key`. */
+  static readonly layerKeyValueStore = (
+    options?: KeyValueStoreOptions
+  ): Layer.Layer<TokenStore, never, KeyValueStore.KeyValueStore> => Layer.effect(TokenStore, makeKeyValueStore(options))
 }
+
+/**
+ * A `TokenStore` in memory (a `Ref`); each build of the layer starts empty.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<TokenStore> = TokenStore.layerMemory
+
+/**
+ * A `TokenStore` in the `KeyValueStore` of the context, under `options.key`
+ * (see `makeKeyValueStore`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerKeyValueStore: (
+  options?: KeyValueStoreOptions
+) => Layer.Layer<TokenStore, never, KeyValueStore.KeyValueStore> = TokenStore.layerKeyValueStore

@@ -1,0 +1,92 @@
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as PubSub from "effect/PubSub"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as TokenStore from "../TokenStore.js"
+
+/** @internal */
+export const defaultKey = "imgur-auth-tokens"
+
+/** @internal */
+export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Service> =>
+  Effect.gen(function*() {
+    const pubsub = yield* PubSub.unbounded<Option.Option<TokenSet.TokenSet>>()
+    // One write at a time, so that `changes` emits in the order the writes happened.
+    const lock = yield* Effect.makeSemaphore(1)
+    const write = (
+      effect: Effect.Effect<void, ImgurAuthError.ImgurAuthError>,
+      change: Option.Option<TokenSet.TokenSet>
+    ) => lock.withPermits(1)(Effect.zipRight(effect, PubSub.publish(pubsub, change)))
+    return {
+      get: backend.get,
+      set: (tokens) => write(backend.set(tokens), Option.some(tokens)),
+      clear: write(backend.clear, Option.none()),
+      changes: Stream.fromPubSub(pubsub)
+    }
+  })
+
+/** @internal */
+export const makeMemory = (initial?: TokenSet.TokenSet): Effect.Effect<TokenStore.Service> =>
+  Effect.flatMap(
+    Ref.make(Option.fromNullable(initial)),
+    (ref) =>
+      make({
+        get: Ref.get(ref),
+        set: (tokens) => Ref.set(ref, Option.some(tokens)),
+        clear: Ref.set(ref, Option.none())
+      })
+  )
+
+const storeError = (detail: string, cause?: unknown) =>
+  new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
+
+const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
+const decodeTokenSet = Schema.decodeUnknownEither(TokenSet.TokenSet)
+const encodeTokenSet = Schema.encodeEither(TokenSet.TokenSetFromJson)
+
+// The stored text holds tokens: what goes wrong is described by its paths only,
+// never by the values (a `ParseError`'s message would quote them).
+const decodeStored = (key: string, raw: string): Either.Either<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
+  Either.flatMap(
+    Either.mapLeft(decodeJson(raw), () => storeError(`the value stored under key "${key}" is not JSON`)),
+    (json) =>
+      Either.mapLeft(decodeTokenSet(json), (error) => {
+        const paths = ParseResult.ArrayFormatter.formatErrorSync(error)
+          .map((issue) => issue.path.map(String).join("."))
+          .filter((path) => path !== "")
+        const where = paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
+        return storeError(`the value stored under key "${key}" is not a token set${where}`)
+      })
+  )
+
+/** @internal */
+export const makeKeyValueStore = (
+  options?: TokenStore.KeyValueStoreOptions
+): Effect.Effect<TokenStore.Service, never, KeyValueStore.KeyValueStore> =>
+  Effect.flatMap(KeyValueStore.KeyValueStore, (store) => {
+    const key = options?.key ?? defaultKey
+    return make({
+      get: store.get(key).pipe(
+        Effect.mapError((cause) => storeError(`could not read key "${key}"`, cause)),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.succeedNone,
+          onSome: (raw) => Effect.asSome(decodeStored(key, raw))
+        }))
+      ),
+      set: (tokens) =>
+        encodeTokenSet(tokens).pipe(
+          Effect.mapError(() => storeError(`could not encode the tokens for key "${key}"`)),
+          Effect.flatMap((json) => store.set(key, json)),
+          Effect.mapError((error) =>
+            ImgurAuthError.isImgurAuthError(error) ? error : storeError(`could not write key "${key}"`, error)
+          )
+        ),
+      clear: Effect.mapError(store.remove(key), (cause) => storeError(`could not remove key "${key}"`, cause))
+    })
+  })
