@@ -4,11 +4,17 @@
  *
  * @since 0.1.0
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { ImgurConfig } from "./ImgurConfig.js"
+import * as internal from "./internal/imgurAuth.js"
+import type { TokenStore } from "./TokenStore.js"
 
 /**
  * The first stage of a flow: where to send the user, and how to finish.
@@ -57,6 +63,63 @@ export interface Service {
 }
 
 /**
+ * Options of `make` and `layer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MakeOptions {
+  /**
+   * Accept a redirect that carries no `state` (or an empty one) in the
+   * `code` and `token` flows. A state that is present must still match.
+   * For callers that reproduce clients which never sent a state; off by
+   * default.
+   */
+  readonly allowMissingState?: boolean | undefined
+}
+
+/**
+ * Builds the service over an `HttpClient`, an `ImgurConfig` and a
+ * `TokenStore`. A refresh in flight belongs to the `Scope`: closing it
+ * interrupts the refresh.
+ *
+ * - The configured `accessToken` / `refreshToken` seed the store the first
+ *   time it is read, and only when it is empty. The expiry of a configured
+ *   access token is unknown: it is taken as valid (for Imgur's current
+ *   lifetime of ten years) and replaced when Imgur rejects it
+ *   (`refreshAfterRejection`, which `ImgurApiClient` calls).
+ * - `byCode` / `byToken` / `byPin` generate a state when none is given and
+ *   always verify it on the way back.
+ * - Token requests go to `ImgurConfig.tokenUrl(config)`, form-encoded. With
+ *   no client secret and no `tokenUrl` override, exchanges and refreshes fail
+ *   with `MissingClientSecret` before any request.
+ * - Refreshes retry transient failures along `config.retrySchedule` (default
+ *   `Retry.defaultSchedule`); code and PIN exchanges only when the
+ *   connection was refused (`Retry.singleUse`).
+ * - `accessToken` refreshes when the token expires within
+ *   `config.refreshSkew`; concurrent callers share one request. A failed
+ *   refresh leaves the stored tokens as they were.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options?: MakeOptions
+) => Effect.Effect<Service, never, HttpClient.HttpClient | ImgurConfig | TokenStore | Scope.Scope> = internal.make
+
+/**
+ * The service as a layer; see `make` for what it does and `MakeOptions` for
+ * the options. `ImgurAuthLive` is `layer()`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: MakeOptions
+): Layer.Layer<ImgurAuth, never, HttpClient.HttpClient | ImgurConfig | TokenStore> =>
+  Layer.scoped(ImgurAuth, make(options))
+
+/**
  * The Imgur authorization service. Provide `ImgurAuthLive` (with an
  * `HttpClient`, `ImgurConfig` and `TokenStore`), or a platform layer of
  * `@imgur-auth/node` / `@imgur-auth/browser` that bundles it.
@@ -64,4 +127,39 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class ImgurAuth extends Context.Tag("@imgur-auth/http/ImgurAuth")<ImgurAuth, Service>() {}
+export class ImgurAuth extends Context.Tag("@imgur-auth/http/ImgurAuth")<ImgurAuth, Service>() {
+  /** The live service; see `ImgurAuthLive`. */
+  static get Live(): Layer.Layer<ImgurAuth, never, HttpClient.HttpClient | ImgurConfig | TokenStore> {
+    return ImgurAuthLive
+  }
+}
+
+/**
+ * The Imgur authorization service over the `HttpClient`, `ImgurConfig` and
+ * `TokenStore` of the context (see `make`).
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { ImgurAuth, ImgurAuthLive, ImgurConfig, TokenStore } from "@imgur-auth/http"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Live = ImgurAuthLive.pipe(
+ *   Layer.provide([
+ *     ImgurConfig.layerConfig(),
+ *     TokenStore.layerMemory,
+ *     NodeHttpClient.layerUndici
+ *   ])
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const auth = yield* ImgurAuth
+ *   const token = yield* auth.accessToken
+ * }).pipe(Effect.provide(Live))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const ImgurAuthLive: Layer.Layer<ImgurAuth, never, HttpClient.HttpClient | ImgurConfig | TokenStore> = layer()

@@ -21,12 +21,30 @@ export { ImgurAuth, type Service as ImgurAuthService, type TwoStageAuth } from "
 /**
  * @since 0.1.0
  */
+export { ImgurAuthLive, type MakeOptions as ImgurAuthOptions } from "./ImgurAuth.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Retry from "./Retry.js"
+
+/**
+ * @since 0.1.0
+ */
 export { ImgurConfig, type Options as ImgurConfigOptions, type Service as ImgurConfigService } from "./ImgurConfig.js"
 
 /**
  * @since 0.1.0
  */
 export { type Service as TokenStoreService, TokenStore } from "./TokenStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export {
+  type Backend as TokenStoreBackend,
+  type KeyValueStoreOptions as TokenStoreKeyValueStoreOptions
+} from "./TokenStore.js"
 
 /**
  * @since 0.1.0
