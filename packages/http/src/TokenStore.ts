@@ -128,6 +128,8 @@ export const makeKeyValueStore: (
  * @category tags
  */
 export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<TokenStore, Service>() {
+  /** The key `layerKeyValueStore` uses when none is given. */
+  static readonly defaultKey = defaultKey
   /** A store over any storage; see `make`. */
   static readonly make = make
   /** A store in memory; see `makeMemory`. */
