@@ -1,0 +1,88 @@
+/**
+ * `imgur-auth login`: one of Imgur's three flows, end to end, and the tokens
+ * into the file store.
+ */
+import type { TokenSet } from "@imgur-auth/core"
+import { ImgurAuth } from "@imgur-auth/http"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as CallbackServer from "./callbackServer.js"
+import type { LoginArgs } from "./command.js"
+import { imgurLayer, requireClientId, settings as resolveSettings } from "./environment.js"
+import { CliError, usage } from "./errors.js"
+import { account, describeTokens, envLines } from "./format.js"
+import { err, openBrowser, out, progress, readLine } from "./terminal.js"
+
+const timedOut = (what: string, timeout: Duration.Duration) =>
+  new CliError({
+    kind: "LoginTimeout",
+    message: `${what} within ${Duration.format(timeout)}: run imgur-auth login again (--timeout sets how long to wait)`
+  })
+
+const showUrl = (url: string, noOpen: boolean) =>
+  Effect.gen(function*() {
+    yield* err("Open this page, sign in to Imgur and allow access:")
+    yield* err("")
+    yield* err(`  ${url}`)
+    yield* err("")
+    const opened = yield* openBrowser(url, noOpen)
+    if (opened) yield* err("(opened in your browser)")
+  })
+
+const pinFlow = (args: LoginArgs) =>
+  Effect.gen(function*() {
+    const auth = yield* ImgurAuth
+    const flow = yield* auth.byPin()
+    yield* showUrl(flow.url, args.noOpen)
+    const line = yield* readLine("Imgur shows a PIN after you allow access. Enter it here: ").pipe(
+      Effect.timeoutFail({ duration: args.timeout, onTimeout: () => timedOut("no PIN was entered", args.timeout) })
+    )
+    const pin = Option.getOrUndefined(Option.filter(Option.map(line, (l) => l.trim()), (l) => l !== ""))
+    if (pin === undefined) return yield* Effect.fail(usage("no PIN was entered (stdin ended)"))
+    return yield* flow.authorize(pin)
+  })
+
+const redirectFlow = (args: LoginArgs, mode: CallbackServer.Mode) =>
+  Effect.scoped(Effect.gen(function*() {
+    const auth = yield* ImgurAuth
+    const server = yield* CallbackServer.start({ port: args.port, mode })
+    const flow = yield* mode === "code" ? auth.byCode() : auth.byToken()
+    yield* err(`Waiting for Imgur's redirect on ${server.callbackUrl}`)
+    yield* err(
+      `(this must be the callback URL of your Imgur application; http://127.0.0.1:${server.port}/callback works too)`
+    )
+    yield* err("")
+    yield* showUrl(flow.url, args.noOpen)
+    yield* progress("Waiting for you to allow access on Imgur…", args.timeout)
+    return yield* server.awaitRedirect(
+      flow.authorize,
+      (tokens: TokenSet.TokenSet) => `Signed in to Imgur as ${account(tokens)}.`
+    ).pipe(
+      Effect.timeoutFail({
+        duration: args.timeout,
+        onTimeout: () => timedOut(`no redirect reached ${server.callbackUrl}`, args.timeout)
+      })
+    )
+  }))
+
+/** @internal */
+export const login = (args: LoginArgs): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    const settings = yield* resolveSettings(args)
+    const clientId = yield* requireClientId(settings)
+    const tokens = yield* (args.flow === "pin" ? pinFlow(args) : redirectFlow(args, args.flow)).pipe(
+      Effect.provide(imgurLayer(settings, clientId))
+    )
+    const now = yield* DateTime.now
+    // With --print-env, stdout holds the .env lines only.
+    const summary = args.printEnv ? err : out
+    yield* summary(`Signed in to Imgur as ${account(tokens)}.`)
+    for (const line of describeTokens(tokens, now, { showSecrets: args.showSecrets, storedIn: settings.tokenDir })) {
+      yield* summary(line)
+    }
+    if (args.printEnv) {
+      for (const line of envLines(tokens)) yield* out(line)
+    }
+  })

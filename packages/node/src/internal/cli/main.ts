@@ -1,0 +1,52 @@
+/**
+ * Runs `imgur-auth`: parses the command line, runs the command, and turns
+ * its outcome into one line on stderr and an exit code.
+ */
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { cli } from "./command.js"
+import { errorLine, ExitCode, exitCode } from "./errors.js"
+
+const environment = Layer.mergeAll(
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeTerminal.layer,
+  CliConfig.layer({ showBuiltIns: false })
+)
+
+const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>
+  Effect.sync(() => {
+    const error = Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))
+    const line = errorLine(error)
+    if (line !== undefined) process.stderr.write(`${line}\n`)
+    return exitCode(error)
+  })
+
+/**
+ * Run `imgur-auth` with `argv` (`process.argv`: the runtime and the script
+ * first). The process exits with 0, or with the code of the failure.
+ *
+ * @internal
+ */
+export const run = (argv: ReadonlyArray<string>): void => {
+  const program = cli(argv).pipe(
+    Effect.as(ExitCode.Success),
+    Effect.catchAllCause(report),
+    Effect.flatMap((code) => Effect.sync(() => void (process.exitCode = code))),
+    Effect.provide(environment)
+  )
+  NodeRuntime.runMain(program, {
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    teardown: (exit, onExit) =>
+      onExit(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? ExitCode.Interrupted : 0)
+  })
+}

@@ -1,0 +1,115 @@
+/**
+ * `imgur-auth status`: the stored tokens, and the rate limits Imgur reports.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type { TokenSet } from "@imgur-auth/core"
+import type { RateLimit } from "@imgur-auth/core"
+import { ImgurApiClient, TokenStore } from "@imgur-auth/http"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { StatusArgs } from "./command.js"
+import { imgurLayer, type Settings, settings as resolveSettings, tokenStoreLayer } from "./environment.js"
+import { CliError } from "./errors.js"
+import { account, describeTokens, instant } from "./format.js"
+import { out } from "./terminal.js"
+
+// The body of GET /3/credits; the same numbers as the rate-limit headers.
+const Credits = Schema.Struct({
+  data: Schema.Struct({
+    UserLimit: Schema.optional(Schema.Number),
+    UserRemaining: Schema.optional(Schema.Number),
+    UserReset: Schema.optional(Schema.Number),
+    ClientLimit: Schema.optional(Schema.Number),
+    ClientRemaining: Schema.optional(Schema.Number)
+  })
+})
+
+const fromBody = (body: unknown, headers: RateLimit.RateLimits): RateLimit.RateLimits => {
+  const credits = Schema.decodeUnknownOption(Credits)(body)
+  if (Option.isNone(credits)) return headers
+  const data = credits.value.data
+  const orElse = (
+    header: Option.Option<number>,
+    value: number | undefined
+  ) => Option.orElse(header, () => Option.fromNullable(value))
+  return {
+    ...headers,
+    userLimit: orElse(headers.userLimit, data.UserLimit),
+    userRemaining: orElse(headers.userRemaining, data.UserRemaining),
+    userReset: Option.orElse(
+      headers.userReset,
+      () => Option.flatMap(Option.fromNullable(data.UserReset), (s) => DateTime.make(s * 1000))
+    ),
+    clientLimit: orElse(headers.clientLimit, data.ClientLimit),
+    clientRemaining: orElse(headers.clientRemaining, data.ClientRemaining)
+  }
+}
+
+const pair = (remaining: Option.Option<number>, limit: Option.Option<number>): Option.Option<string> =>
+  Option.isNone(remaining) && Option.isNone(limit)
+    ? Option.none()
+    : Option.some(
+      `${Option.getOrElse(Option.map(remaining, String), () => "?")}/${
+        Option.getOrElse(Option.map(limit, String), () => "?")
+      } left`
+    )
+
+/** @internal */
+export const describeRateLimits = (limits: RateLimit.RateLimits): string => {
+  const parts = [
+    Option.map(
+      pair(limits.userRemaining, limits.userLimit),
+      (text) =>
+        `user ${text}${
+          Option.match(limits.userReset, { onNone: () => "", onSome: (at) => ` (resets ${instant(at)})` })
+        }`
+    ),
+    Option.map(pair(limits.clientRemaining, limits.clientLimit), (text) => `client ${text}`),
+    Option.map(pair(limits.postRemaining, limits.postLimit), (text) => `posts ${text}`),
+    Option.map(pair(limits.requestsRemaining, limits.requestsLimit), (text) => `gateway ${text}`)
+  ].flatMap(Option.toArray)
+  return parts.length === 0 ? "not reported" : parts.join(", ")
+}
+
+const rateLimits = (settings: Settings, tokens: TokenSet.TokenSet, now: DateTime.Utc): Effect.Effect<string> =>
+  Option.match(settings.clientId, {
+    onNone: () => Effect.succeed("unknown (pass --client-id or set IMGUR_CLIENT_ID to ask Imgur)"),
+    onSome: (clientId) =>
+      Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        // An expired access token is not refreshed just to look: the client id alone asks for the client's limits.
+        const client = DateTime.lessThanOrEqualTo(tokens.expiresAt, now) ? api.anonymous : api.httpClient
+        const response = yield* HttpClient.filterStatusOk(client).get("/3/credits")
+        const body = yield* Effect.orElseSucceed(response.json, () => undefined)
+        return describeRateLimits(fromBody(body, yield* api.rateLimits))
+      }).pipe(
+        Effect.catchAll((error) => Effect.succeed(`unavailable (${error.message})`)),
+        Effect.provide(imgurLayer(settings, clientId))
+      )
+  })
+
+/** @internal */
+export const status = (args: StatusArgs): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    const settings = yield* resolveSettings(args)
+    const stored = yield* Effect.flatMap(TokenStore, (store) => store.get).pipe(
+      Effect.provide(tokenStoreLayer(settings))
+    )
+    if (Option.isNone(stored)) {
+      return yield* Effect.fail(
+        new CliError({
+          kind: "NotSignedIn",
+          message: `not signed in: no tokens are stored in ${settings.tokenDir} (run imgur-auth login)`
+        })
+      )
+    }
+    const tokens = stored.value
+    const now = yield* DateTime.now
+    yield* out(`Signed in to Imgur as ${account(tokens)}.`)
+    for (const line of describeTokens(tokens, now, { showSecrets: args.showSecrets, storedIn: settings.tokenDir })) {
+      yield* out(line)
+    }
+    yield* out(`  rate limits    ${yield* rateLimits(settings, tokens, now)}`)
+  })

@@ -1,0 +1,128 @@
+/**
+ * What the command-line tool does with the terminal: messages, the PIN
+ * prompt, a progress line while waiting, and opening a browser.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as ChildProcess from "node:child_process"
+import * as Readline from "node:readline"
+
+/**
+ * A line on stdout: results (a summary, `.env` lines).
+ *
+ * @internal
+ */
+export const out = (line: string): Effect.Effect<void> => Effect.sync(() => void process.stdout.write(`${line}\n`))
+
+/**
+ * A line on stderr: instructions and progress, so that stdout holds results
+ * only (`imgur-auth login --print-env >> .env`).
+ *
+ * @internal
+ */
+export const err = (line: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(`${line}\n`))
+
+/**
+ * Read one line from stdin, after writing `prompt` to stderr; `None` when
+ * stdin ends first. Works with a terminal and with a pipe.
+ *
+ * @internal
+ */
+export const readLine = (prompt: string): Effect.Effect<Option.Option<string>> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => Readline.createInterface({ input: process.stdin, terminal: false })),
+    (rl) =>
+      Effect.async<Option.Option<string>>((resume) => {
+        process.stderr.write(prompt)
+        const onLine = (line: string) => {
+          rl.off("close", onClose)
+          // A terminal echoed the Enter key; a pipe did not.
+          if (process.stdin.isTTY !== true) process.stderr.write("\n")
+          resume(Effect.succeed(Option.some(line)))
+        }
+        const onClose = () => {
+          rl.off("line", onLine)
+          resume(Effect.succeed(Option.none()))
+        }
+        rl.once("line", onLine)
+        rl.once("close", onClose)
+      }),
+    (rl) =>
+      Effect.sync(() => {
+        rl.close()
+        // A paused stdin would otherwise keep a terminal's handle, and the process, alive.
+        process.stdin.pause()
+        process.stdin.unref?.()
+      })
+  )
+
+const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+const clock = (remaining: Duration.Duration): string => {
+  const seconds = Math.max(0, Math.ceil(Duration.toSeconds(remaining)))
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`
+}
+
+/**
+ * A spinner with the time left on stderr while the scope lasts, when stderr
+ * is a terminal; nothing otherwise (a pipe, a test, CI).
+ *
+ * @internal
+ */
+export const progress = (message: string, timeout: Duration.Duration): Effect.Effect<void, never, Scope.Scope> =>
+  process.stderr.isTTY !== true ? Effect.void : Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    let frame = 0
+    const draw = Effect.map(Clock.currentTimeMillis, (now) => {
+      const left = Duration.subtract(timeout, Duration.millis(now - started))
+      process.stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${message} (${clock(left)} left)`)
+    })
+    yield* Effect.forkScoped(Effect.repeat(draw, Schedule.spaced("100 millis")))
+    yield* Effect.addFinalizer(() => Effect.sync(() => void process.stderr.write("\r\x1b[2K")))
+  })
+
+const opener = (): Option.Option<readonly [string, ReadonlyArray<string>]> => {
+  switch (process.platform) {
+    case "darwin":
+      return Option.some(["open", []])
+    case "win32":
+      // `start` is a builtin of cmd; the empty title keeps a quoted URL from being taken for one.
+      return Option.some(["cmd", ["/c", "start", "\"\""]])
+    default:
+      // Without a display, xdg-open falls back to a text browser that would take over the terminal.
+      return process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? Option.some(["xdg-open", []]) : Option.none()
+  }
+}
+
+/**
+ * Open `url` in the user's browser, only when stdout is a terminal and
+ * `--no-open` was not given; `true` when a browser was started. A missing
+ * opener is not an error: the URL is printed anyway.
+ *
+ * @internal
+ */
+export const openBrowser = (url: string, noOpen: boolean): Effect.Effect<boolean> =>
+  Effect.sync(() => {
+    if (noOpen || process.stdout.isTTY !== true) return false
+    return Option.match(opener(), {
+      onNone: () => false,
+      onSome: ([command, args]) => {
+        try {
+          const child = ChildProcess.spawn(
+            command,
+            [...args, process.platform === "win32" ? `"${url}"` : url],
+            { detached: true, stdio: "ignore", windowsVerbatimArguments: process.platform === "win32" }
+          )
+          child.on("error", () => {})
+          child.unref()
+          return true
+        } catch {
+          return false
+        }
+      }
+    })
+  })
