@@ -10,6 +10,16 @@
 /**
  * @since 0.1.0
  */
+export * as ApiHost from "./ApiHost.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as AuthorizeUrl from "./AuthorizeUrl.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ImgurAuthError from "./ImgurAuthError.js"
 
 /**
