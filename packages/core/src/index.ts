@@ -25,4 +25,14 @@ export * as ImgurAuthError from "./ImgurAuthError.js"
 /**
  * @since 0.1.0
  */
+export * as Pin from "./Pin.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Redirect from "./Redirect.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as TokenSet from "./TokenSet.js"

@@ -1,0 +1,269 @@
+/**
+ * Parsers of the redirect that Imgur sends the user back with after the
+ * consent page.
+ *
+ * | flow | the redirect |
+ * | --- | --- |
+ * | `code` | `CALLBACK?state=STATE&code=CODE` |
+ * | `token` | `CALLBACK?state=STATE#access_token=…&expires_in=…&token_type=bearer&refresh_token=…&account_username=…&account_id=…` |
+ * | denied | `CALLBACK?error=access_denied&state=STATE` |
+ *
+ * The checks run in this order, and the first that fails decides the error:
+ *
+ * 1. the input is an absolute `http:` or `https:` URL, else `InvalidRedirect`
+ *    (`javascript:`, `data:`, custom schemes and relative URLs are refused);
+ * 2. an `error` parameter (query or fragment): `access_denied` is
+ *    `AccessDenied`, any other value `InvalidRedirect` naming it;
+ * 3. the `state` (query or fragment), when an `expectedState` is given:
+ *    `StateMismatch` when it differs;
+ * 4. the flow's own parameters: `InvalidRedirect` whose `detail` names the
+ *    missing or malformed parameter.
+ *
+ * A parameter given twice (`state`, `code`, `access_token`, …) is an
+ * `InvalidRedirect` naming it: the parsers never pick one of two values.
+ * The same `state` or `error` in both the query and the fragment counts
+ * once; two different ones are a duplicate. No error ever contains the
+ * received code or token.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { ImgurAuthError } from "./ImgurAuthError.js"
+import { clip } from "./internal/text.js"
+import type { TokenResponse } from "./TokenSet.js"
+
+/**
+ * How the `state` is checked.
+ *
+ * - No `expectedState`: no check; the received state is returned.
+ * - `expectedState` given: the received state must be exactly equal (an
+ *   empty `state=` is the state `""`, so it does not match `"abc"`); a
+ *   redirect with no `state` parameter is a `StateMismatch`.
+ * - `allowMissingState`: a redirect with no state, or with an empty
+ *   `state=`, passes (Imgur has been seen to send `?state=&code=…`); a
+ *   non-empty state must still match.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly expectedState?: string | undefined
+  readonly allowMissingState?: boolean | undefined
+}
+
+/**
+ * The result of the `code` flow: the code to exchange, and the state as
+ * received (`Option.none()` when the redirect had no `state` parameter,
+ * `Option.some("")` for an empty `state=`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CodeRedirect {
+  readonly code: string
+  readonly state: Option.Option<string>
+}
+
+/**
+ * The result of the `token` flow: Imgur's token fields as they appear in
+ * the fragment, and the state as received.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenRedirect {
+  readonly response: TokenResponse
+  readonly state: Option.Option<string>
+}
+
+type Where = "query" | "fragment"
+
+interface Parts {
+  readonly query: URLSearchParams
+  readonly fragment: URLSearchParams
+}
+
+type Lookup =
+  | { readonly _tag: "Absent" }
+  | { readonly _tag: "Present"; readonly value: string }
+  | { readonly _tag: "Duplicate"; readonly detail: string }
+
+const invalid = (detail: string): Either.Either<never, ImgurAuthError> =>
+  Either.left(new ImgurAuthError({ reason: "InvalidRedirect", detail }))
+
+const parseUrl = (input: string): Either.Either<Parts, ImgurAuthError> => {
+  if (typeof input !== "string") return invalid("the redirect is not a string")
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    return invalid("the redirect is not an absolute URL")
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return invalid("only http and https callback URLs are accepted")
+  }
+  return Either.right({ query: url.searchParams, fragment: new URLSearchParams(url.hash.slice(1)) })
+}
+
+const lookup = (parts: Parts, name: string, where: ReadonlyArray<Where>): Lookup => {
+  let found: Option.Option<string> = Option.none()
+  for (const place of where) {
+    const values = parts[place].getAll(name)
+    if (values.length > 1) return { _tag: "Duplicate", detail: `the ${place} has more than one ${name} parameter` }
+    const value = values[0]
+    if (value === undefined) continue
+    if (Option.isSome(found) && found.value !== value) {
+      return { _tag: "Duplicate", detail: `the query and the fragment have different ${name} parameters` }
+    }
+    found = Option.some(value)
+  }
+  return Option.isSome(found) ? { _tag: "Present", value: found.value } : { _tag: "Absent" }
+}
+
+const both: ReadonlyArray<Where> = ["query", "fragment"]
+
+const checkError = (parts: Parts): Either.Either<void, ImgurAuthError> => {
+  const error = lookup(parts, "error", both)
+  switch (error._tag) {
+    case "Absent":
+      return Either.void
+    case "Duplicate":
+      return invalid(error.detail)
+    case "Present": {
+      const description = lookup(parts, "error_description", both)
+      const imgurMessage = description._tag === "Present" && description.value.trim() !== ""
+        ? clip(description.value, 200)
+        : undefined
+      if (error.value === "access_denied") {
+        return Either.left(new ImgurAuthError({ reason: "AccessDenied", imgurMessage }))
+      }
+      return Either.left(
+        new ImgurAuthError({
+          reason: "InvalidRedirect",
+          detail: error.value.trim() === ""
+            ? "Imgur reported an error without a name"
+            : `Imgur reported the error ${JSON.stringify(clip(error.value, 64))}`,
+          imgurMessage
+        })
+      )
+    }
+  }
+}
+
+const checkState = (
+  parts: Parts,
+  options: Options | undefined
+): Either.Either<Option.Option<string>, ImgurAuthError> => {
+  const state = lookup(parts, "state", both)
+  if (state._tag === "Duplicate") return invalid(state.detail)
+  const received = state._tag === "Present" ? Option.some(state.value) : Option.none()
+  const expected = options?.expectedState
+  if (expected === undefined) return Either.right(received)
+  const allowMissing = options?.allowMissingState === true
+  if (Option.isNone(received) || (allowMissing && received.value === "")) {
+    return allowMissing ? Either.right(received) : Either.left(
+      new ImgurAuthError({ reason: "StateMismatch", detail: "the redirect has no state, but one was sent" })
+    )
+  }
+  return received.value === expected ? Either.right(received) : Either.left(
+    new ImgurAuthError({ reason: "StateMismatch", detail: "the redirect's state differs from the one that was sent" })
+  )
+}
+
+const prologue = (input: string, options: Options | undefined) =>
+  Either.flatMap(
+    parseUrl(input),
+    (parts) =>
+      Either.flatMap(checkError(parts), () => Either.map(checkState(parts, options), (state) => ({ parts, state })))
+  )
+
+/**
+ * Parses the redirect of the `code` flow: the code is in the query.
+ *
+ * @example
+ * ```ts
+ * import { Redirect } from "@imgur-auth/core"
+ *
+ * Redirect.parseCode("https://example.com/cb?state=abc&code=e12f6b5", { expectedState: "abc" })
+ * // Either.right({ code: "e12f6b5", state: Option.some("abc") })
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const parseCode = (url: string, options?: Options): Either.Either<CodeRedirect, ImgurAuthError> =>
+  Either.flatMap(prologue(url, options), ({ parts, state }) => {
+    const code = lookup(parts, "code", ["query"])
+    switch (code._tag) {
+      case "Duplicate":
+        return invalid(code.detail)
+      case "Absent":
+        return invalid("the query has no code parameter")
+      case "Present":
+        return code.value === "" ? invalid("the code parameter is empty") : Either.right({ code: code.value, state })
+    }
+  })
+
+const optionalField = (
+  parts: Parts,
+  name: string
+): Either.Either<string | undefined, ImgurAuthError> => {
+  const field = lookup(parts, name, ["fragment"])
+  switch (field._tag) {
+    case "Duplicate":
+      return invalid(field.detail)
+    case "Absent":
+      return Either.right(undefined)
+    case "Present":
+      return Either.right(field.value === "" ? undefined : field.value)
+  }
+}
+
+const requiredField = (parts: Parts, name: string): Either.Either<string, ImgurAuthError> =>
+  Either.flatMap(optionalField(parts, name), (value) =>
+    value === undefined
+      ? invalid(
+        lookup(parts, name, ["fragment"])._tag === "Absent"
+          ? `the fragment has no ${name} parameter`
+          : `the ${name} parameter is empty`
+      )
+      : Either.right(value))
+
+const expiresIn = (value: string): Either.Either<number, ImgurAuthError> => {
+  if (/^[0-9]{1,15}$/.test(value)) return Either.right(Number(value))
+  if (/^[0-9]+$/.test(value)) return invalid("the expires_in parameter is too large")
+  if (/^-[0-9]+$/.test(value)) return invalid("the expires_in parameter is negative")
+  return invalid("the expires_in parameter is not a whole number of seconds")
+}
+
+/**
+ * Parses the redirect of the `token` flow: the tokens are in the fragment,
+ * the state in the query (or the fragment). `access_token` and a
+ * non-negative whole `expires_in` are required; `token_type` defaults to
+ * `bearer`; empty optional fields count as absent.
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const parseToken = (url: string, options?: Options): Either.Either<TokenRedirect, ImgurAuthError> =>
+  Either.flatMap(prologue(url, options), ({ parts, state }) =>
+    Either.gen(function*() {
+      const accessToken = yield* requiredField(parts, "access_token")
+      const expires = yield* Either.flatMap(requiredField(parts, "expires_in"), expiresIn)
+      const tokenType = yield* optionalField(parts, "token_type")
+      const refreshToken = yield* optionalField(parts, "refresh_token")
+      const accountUsername = yield* optionalField(parts, "account_username")
+      const accountId = yield* optionalField(parts, "account_id")
+      const scope = yield* optionalField(parts, "scope")
+      const response: TokenResponse = {
+        access_token: accessToken,
+        expires_in: expires,
+        token_type: tokenType ?? "bearer",
+        ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+        ...(accountUsername === undefined ? {} : { account_username: accountUsername }),
+        ...(accountId === undefined ? {} : { account_id: accountId }),
+        ...(scope === undefined ? {} : { scope })
+      }
+      return { response, state }
+    }))
