@@ -20,12 +20,22 @@ export * as AuthorizeUrl from "./AuthorizeUrl.js"
 /**
  * @since 0.1.0
  */
+export * as ErrorBody from "./ErrorBody.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ImgurAuthError from "./ImgurAuthError.js"
 
 /**
  * @since 0.1.0
  */
 export * as Pin from "./Pin.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RateLimit from "./RateLimit.js"
 
 /**
  * @since 0.1.0

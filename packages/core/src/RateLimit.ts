@@ -1,0 +1,200 @@
+/**
+ * Imgur's rate-limit headers (and RapidAPI's), read into typed values.
+ *
+ * | header | field | unit |
+ * | --- | --- | --- |
+ * | `X-RateLimit-UserLimit`, `X-RateLimit-UserRemaining` | `userLimit`, `userRemaining` | requests |
+ * | `X-RateLimit-UserReset` | `userReset` | Unix epoch seconds (an instant, not an offset) |
+ * | `X-RateLimit-ClientLimit`, `X-RateLimit-ClientRemaining` | `clientLimit`, `clientRemaining` | requests |
+ * | `X-Post-Rate-Limit-Limit`, `X-Post-Rate-Limit-Remaining` | `postLimit`, `postRemaining` | requests |
+ * | `X-Post-Rate-Limit-Reset` | `postReset` | seconds until the reset |
+ * | `X-RateLimit-Requests-Limit`, `-Remaining` | `requestsLimit`, `requestsRemaining` | RapidAPI's quota |
+ * | `X-RateLimit-Requests-Reset` | `requestsReset` | seconds until the reset |
+ * | `Retry-After` | `retryAfter` | seconds, or an HTTP date |
+ *
+ * Header names are case-insensitive. A header that is absent, or whose
+ * value is not a non-negative whole number of at most 15 digits (or an
+ * instant outside the range of `Date`), or that is given twice with
+ * different values, reads as `Option.none()`.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimits {
+  readonly userLimit: Option.Option<number>
+  readonly userRemaining: Option.Option<number>
+  readonly userReset: Option.Option<DateTime.Utc>
+  readonly clientLimit: Option.Option<number>
+  readonly clientRemaining: Option.Option<number>
+  readonly postLimit: Option.Option<number>
+  readonly postRemaining: Option.Option<number>
+  readonly postReset: Option.Option<DateTime.Utc>
+  readonly requestsLimit: Option.Option<number>
+  readonly requestsRemaining: Option.Option<number>
+  readonly requestsReset: Option.Option<DateTime.Utc>
+  readonly retryAfter: Option.Option<Duration.Duration>
+}
+
+/**
+ * No limits known.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const empty: RateLimits = {
+  userLimit: Option.none(),
+  userRemaining: Option.none(),
+  userReset: Option.none(),
+  clientLimit: Option.none(),
+  clientRemaining: Option.none(),
+  postLimit: Option.none(),
+  postRemaining: Option.none(),
+  postReset: Option.none(),
+  requestsLimit: Option.none(),
+  requestsRemaining: Option.none(),
+  requestsReset: Option.none(),
+  retryAfter: Option.none()
+}
+
+type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+const collect = (headers: Headers): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const byName = new Map<string, Array<string>>()
+  if (typeof headers !== "object" || headers === null) return byName
+  for (const name of Object.keys(headers)) {
+    const value: unknown = headers[name]
+    const values = typeof value === "string" ? [value] : Array.isArray(value) ? value : []
+    const key = name.toLowerCase()
+    for (const item of values) {
+      if (typeof item !== "string") continue
+      const list = byName.get(key)
+      if (list === undefined) byName.set(key, [item.trim()])
+      else list.push(item.trim())
+    }
+  }
+  return byName
+}
+
+const single = (headers: ReadonlyMap<string, ReadonlyArray<string>>, name: string): Option.Option<string> => {
+  const values = headers.get(name)
+  const first = values?.[0]
+  if (values === undefined || first === undefined) return Option.none()
+  return values.every((value) => value === first) ? Option.some(first) : Option.none()
+}
+
+const wholeNumber = (value: string): Option.Option<number> =>
+  /^[0-9]{1,15}$/.test(value) ? Option.some(Number(value)) : Option.none()
+
+const instant = (epochMillis: number): Option.Option<DateTime.Utc> =>
+  Number.isFinite(epochMillis) ? DateTime.make(epochMillis) : Option.none()
+
+const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+const day = "(?:mon|tue|wed|thu|fri|sat|sun)"
+const longDay = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+const month = "(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+const time = "(\\d{2}):(\\d{2}):(\\d{2})"
+const imfFixdate = new RegExp(`^${day}, (\\d{2}) ${month} (\\d{4}) ${time} GMT$`, "i")
+const rfc850Date = new RegExp(`^${longDay}, (\\d{2})-${month}-(\\d{2}) ${time} GMT$`, "i")
+const asctimeDate = new RegExp(`^${day} ${month} ([ \\d]\\d) ${time} (\\d{4})$`, "i")
+
+const utc = (
+  year: number,
+  monthName: string,
+  dayOfMonth: number,
+  hours: number,
+  minutes: number,
+  seconds: number
+): Option.Option<number> => {
+  const monthIndex = months.indexOf(monthName.toLowerCase())
+  if (monthIndex === -1 || hours > 23 || minutes > 59 || seconds > 60) return Option.none()
+  const date = new Date(0)
+  date.setUTCFullYear(year, monthIndex, dayOfMonth)
+  date.setUTCHours(hours, minutes, Math.min(seconds, 59), 0)
+  const millis = date.getTime()
+  return Number.isFinite(millis) && date.getUTCDate() === dayOfMonth && date.getUTCMonth() === monthIndex
+    ? Option.some(millis)
+    : Option.none()
+}
+
+/**
+ * An HTTP date (RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and
+ * asctime forms) as epoch milliseconds. Two-digit RFC 850 years more than
+ * 50 years ahead of `now` are taken in the past century.
+ */
+const httpDate = (value: string, now: DateTime.Utc): Option.Option<number> => {
+  const imf = imfFixdate.exec(value)
+  if (imf !== null) {
+    const [, d = "", m = "", y = "", h = "", min = "", s = ""] = imf
+    return utc(Number(y), m, Number(d), Number(h), Number(min), Number(s))
+  }
+  const rfc850 = rfc850Date.exec(value)
+  if (rfc850 !== null) {
+    const [, d = "", m = "", yy = "", h = "", min = "", s = ""] = rfc850
+    const currentYear = new Date(now.epochMillis).getUTCFullYear()
+    let year = currentYear - (currentYear % 100) + Number(yy)
+    if (year > currentYear + 50) year -= 100
+    return utc(year, m, Number(d), Number(h), Number(min), Number(s))
+  }
+  const asctime = asctimeDate.exec(value)
+  if (asctime !== null) {
+    const [, m = "", d = "", h = "", min = "", s = "", y = ""] = asctime
+    return utc(Number(y), m, Number(d.trim()), Number(h), Number(min), Number(s))
+  }
+  return Option.none()
+}
+
+const retryAfter = (value: string, now: DateTime.Utc): Option.Option<Duration.Duration> =>
+  Option.orElse(
+    Option.map(wholeNumber(value), Duration.seconds),
+    () =>
+      Option.map(
+        httpDate(value, now),
+        (millis) => Duration.millis(Math.max(0, millis - now.epochMillis))
+      )
+  )
+
+/**
+ * Reads the rate-limit headers of a response received at `now`. Never
+ * fails: what cannot be read is `Option.none()`.
+ *
+ * @example
+ * ```ts
+ * import { RateLimit } from "@imgur-auth/core"
+ * import * as DateTime from "effect/DateTime"
+ *
+ * const limits = RateLimit.parse({ "x-ratelimit-userremaining": "9", "retry-after": "30" }, DateTime.unsafeNow())
+ * limits.userRemaining // Option.some(9)
+ * limits.retryAfter // Option.some(Duration.seconds(30))
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
+  const all = collect(headers)
+  const count = (name: string) => Option.flatMap(single(all, name), wholeNumber)
+  const secondsFromNow = (name: string) =>
+    Option.flatMap(count(name), (seconds) => instant(now.epochMillis + seconds * 1000))
+  return {
+    userLimit: count("x-ratelimit-userlimit"),
+    userRemaining: count("x-ratelimit-userremaining"),
+    userReset: Option.flatMap(count("x-ratelimit-userreset"), (seconds) => instant(seconds * 1000)),
+    clientLimit: count("x-ratelimit-clientlimit"),
+    clientRemaining: count("x-ratelimit-clientremaining"),
+    postLimit: count("x-post-rate-limit-limit"),
+    postRemaining: count("x-post-rate-limit-remaining"),
+    postReset: secondsFromNow("x-post-rate-limit-reset"),
+    requestsLimit: count("x-ratelimit-requests-limit"),
+    requestsRemaining: count("x-ratelimit-requests-remaining"),
+    requestsReset: secondsFromNow("x-ratelimit-requests-reset"),
+    retryAfter: Option.flatMap(single(all, "retry-after"), (value) => retryAfter(value, now))
+  }
+}
