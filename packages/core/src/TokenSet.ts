@@ -32,6 +32,7 @@ export const ExpiresIn = Schema.Union(
  * envelope), and the fields of the `token` flow's redirect fragment.
  *
  * `scope` is `null`, `""` or a string; `account_id` a number or a string.
+ * An empty `refresh_token` counts as none.
  *
  * @since 0.1.0
  * @category schemas
@@ -41,7 +42,7 @@ export const TokenResponse = Schema.Struct({
   expires_in: ExpiresIn,
   token_type: Schema.optionalWith(Schema.String, { default: () => "bearer" }),
   scope: Schema.optional(Schema.NullOr(Schema.String)),
-  refresh_token: Schema.optional(Schema.NullOr(NonEmptyToken)),
+  refresh_token: Schema.optional(Schema.NullOr(Schema.String)),
   account_id: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String))),
   account_username: Schema.optional(Schema.NullOr(Schema.String))
 }).annotations({ identifier: "TokenResponse" })
@@ -80,11 +81,26 @@ export class TokenSet extends Schema.Class<TokenSet>("TokenSet")({
  */
 export const TokenSetFromJson = Schema.parseJson(TokenSet)
 
+/**
+ * The longest lifetime a `TokenSet` records: 100 years of 365 days. Imgur's
+ * longest seen is 10 years (315360000 s); a larger `expires_in` is cut to
+ * this, so that `expiresAt` stays a valid date.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxExpiresIn = 3_153_600_000
+
 const nonEmpty = (value: string | null | undefined): Option.Option<string> =>
-  value === null || value === undefined || value === "" ? Option.none() : Option.some(value)
+  typeof value === "string" && value !== "" ? Option.some(value) : Option.none()
+
+const lifetimeSeconds = (expiresIn: number): number =>
+  Number.isFinite(expiresIn) ? Math.min(Math.max(0, Math.floor(expiresIn)), maxExpiresIn) : 0
 
 /**
- * A `TokenSet` from Imgur's answer received at `now`.
+ * A `TokenSet` from Imgur's answer received at `now`: `expiresAt` is `now`
+ * plus `expires_in` (at most `maxExpiresIn`); empty optional fields are
+ * `Option.none()`; a numeric `account_id` becomes its decimal string.
  *
  * @since 0.1.0
  * @category constructors
@@ -93,14 +109,16 @@ export const fromResponseAt = (response: TokenResponse, now: DateTime.Utc): Toke
   new TokenSet({
     accessToken: Redacted.make(response.access_token),
     refreshToken: Option.map(nonEmpty(response.refresh_token), Redacted.make),
-    expiresAt: DateTime.addDuration(now, Duration.seconds(response.expires_in)),
+    expiresAt: DateTime.addDuration(now, Duration.seconds(lifetimeSeconds(response.expires_in))),
     tokenType: response.token_type,
     scope: nonEmpty(response.scope),
     accountId: nonEmpty(
-      response.account_id === null || response.account_id === undefined ? undefined : String(response.account_id)
+      typeof response.account_id === "number" || typeof response.account_id === "string"
+        ? String(response.account_id)
+        : undefined
     ),
     accountUsername: nonEmpty(response.account_username)
-  })
+  }, { disableValidation: true })
 
 /**
  * A `TokenSet` from Imgur's answer, received now (read from `Clock`, so
@@ -114,9 +132,10 @@ export const fromResponse = (response: TokenResponse): Effect.Effect<TokenSet> =
 
 /**
  * Imgur's wire shape of a `TokenSet`, as seen at `now` (`expires_in` counts
- * down from `expiresAt`). Decoding a response at `t` and encoding it at `t`
- * gives the response back, with `account_id` normalised to a number when it
- * is one and absent optional fields as `null`.
+ * down from `expiresAt`, never below zero). Decoding a response at `t` and
+ * encoding it at `t` gives the response back, with `account_id` normalised
+ * to a number when it is the decimal form of one, absent or empty optional
+ * fields as `null`, and `expires_in` at most `maxExpiresIn`.
  *
  * @since 0.1.0
  * @category conversions
@@ -130,19 +149,23 @@ export const toResponse = (tokens: TokenSet, now: DateTime.Utc): TokenResponse =
     token_type: tokens.tokenType,
     scope: Option.getOrNull(tokens.scope),
     refresh_token: Option.getOrNull(Option.map(tokens.refreshToken, Redacted.value)),
-    account_id: accountId !== null && /^\d{1,15}$/.test(accountId) ? Number(accountId) : accountId,
+    account_id: accountId !== null && /^(?:0|[1-9][0-9]{0,14})$/.test(accountId) ? Number(accountId) : accountId,
     account_username: Option.getOrNull(tokens.accountUsername)
   }
 }
 
 /**
- * `true` when the access token has expired at `now`, or will within `skew`.
+ * `true` when the access token has expired at `now`, or will within `skew`
+ * (a `skew` that is not a valid duration counts as zero).
  *
  * @since 0.1.0
  * @category predicates
  */
 export const isExpiredAt = (tokens: TokenSet, now: DateTime.Utc, skew: Duration.DurationInput = 0): boolean =>
-  DateTime.lessThanOrEqualTo(DateTime.subtractDuration(tokens.expiresAt, Duration.decode(skew)), now)
+  DateTime.lessThanOrEqualTo(
+    DateTime.subtractDuration(tokens.expiresAt, Option.getOrElse(Duration.decodeUnknown(skew), () => Duration.zero)),
+    now
+  )
 
 /**
  * Replace what a refresh returned and keep the rest: Imgur may omit the
@@ -154,8 +177,11 @@ export const isExpiredAt = (tokens: TokenSet, now: DateTime.Utc, skew: Duration.
  */
 export const merge = (previous: TokenSet, next: TokenSet): TokenSet =>
   new TokenSet({
-    ...next,
+    accessToken: next.accessToken,
     refreshToken: Option.orElse(next.refreshToken, () => previous.refreshToken),
+    expiresAt: next.expiresAt,
+    tokenType: next.tokenType,
+    scope: next.scope,
     accountId: Option.orElse(next.accountId, () => previous.accountId),
     accountUsername: Option.orElse(next.accountUsername, () => previous.accountUsername)
-  })
+  }, { disableValidation: true })
