@@ -1,4 +1,22 @@
 /**
+ * Imgur OAuth2 for Effect in the browser: the `fetch` `HttpClient` and a Web
+ * Storage token store bundled with the services of `@imgur-auth/http`,
+ * helpers for the implicit (`token`) flow, and the promise `Client`.
+ *
  * @since 0.1.0
  */
-export {}
+
+/**
+ * @since 0.1.0
+ */
+export * as BrowserImgurAuth from "./BrowserImgurAuth.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BrowserRedirect from "./BrowserRedirect.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BrowserTokenStore from "./BrowserTokenStore.js"

@@ -1,0 +1,144 @@
+/**
+ * Imgur OAuth2 in the browser, as one layer: `ImgurAuth`, `ImgurApiClient`,
+ * `ImgurConfig` and a `TokenStore` in Web Storage, over the `fetch`
+ * `HttpClient`.
+ *
+ * No client secret belongs in a browser. The `token` flow (see
+ * `BrowserRedirect`) needs none; code and PIN exchanges and refreshes need
+ * one, so in a browser they go to the app's own backend: set `tokenUrl` to
+ * an endpoint that adds the secret server-side (`TokenEndpoint` of
+ * `@imgur-auth/node`). A `clientSecret` given here still works, with a
+ * warning logged once when the layer is built.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import type * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
+import * as TokenStore from "@imgur-auth/http/TokenStore"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as BrowserTokenStore from "./BrowserTokenStore.js"
+import { secretWarning } from "./internal/secretWarning.js"
+
+/**
+ * Where the tokens live:
+ *
+ * | storage | lasts |
+ * | --- | --- |
+ * | `"local"` (default) | across reloads and browser restarts, in every tab of the origin |
+ * | `"session"` | as long as the tab |
+ * | `"memory"` | until the page unloads (a redirect flow loses them) |
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Storage = "local" | "session" | "memory"
+
+/**
+ * `ImgurConfig`'s options (`clientId`, `tokenUrl`, `baseUrl`, …), `ImgurAuth`'s
+ * (`allowMissingState`), and where the tokens live.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends ImgurConfigModule.Options, ImgurAuth.MakeOptions {
+  /** Default `"local"`. */
+  readonly storage?: Storage | undefined
+  /** The Web Storage key of the tokens. Default `"imgur-auth-tokens"`. */
+  readonly storageKey?: string | undefined
+}
+
+/**
+ * What the layers provide.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services = ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig | TokenStore.TokenStore
+
+const hasSecret = (options: Options): boolean => {
+  const secret = options.clientSecret
+  return secret !== undefined && (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret) !== ""
+}
+
+/**
+ * The services over an `HttpClient` and a `TokenStore` of your choice; `layer`
+ * supplies the browser's.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerServices = (
+  options: Options
+): Layer.Layer<
+  ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
+  never,
+  HttpClient.HttpClient | TokenStore.TokenStore
+> => {
+  const services = ImgurApiClient.layer.pipe(
+    Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
+    Layer.provideMerge(ImgurConfig.layer(options))
+  )
+  return hasSecret(options) ? Layer.merge(services, Layer.effectDiscard(Effect.logWarning(secretWarning))) : services
+}
+
+/**
+ * The `TokenStore` that `options.storage` selects.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTokenStore = (
+  options?: Pick<Options, "storage" | "storageKey">
+): Layer.Layer<TokenStore.TokenStore> => {
+  const key = { key: options?.storageKey }
+  switch (options?.storage ?? "local") {
+    case "local":
+      return BrowserTokenStore.layerLocalStorage(key)
+    case "session":
+      return BrowserTokenStore.layerSessionStorage(key)
+    case "memory":
+      return TokenStore.layerMemory
+  }
+}
+
+/**
+ * Everything a browser app needs: `ImgurAuth`, `ImgurApiClient`,
+ * `ImgurConfig` and the `TokenStore` (in `localStorage` unless `storage`
+ * says otherwise), over `fetch`. Build it once (a `ManagedRuntime`, or
+ * provide it to the app's main effect).
+ *
+ * @example
+ * ```ts
+ * import { BrowserImgurAuth, BrowserRedirect } from "@imgur-auth/browser"
+ * import { ImgurApiClient } from "@imgur-auth/http"
+ * import * as Effect from "effect/Effect"
+ * import * as ManagedRuntime from "effect/ManagedRuntime"
+ *
+ * const runtime = ManagedRuntime.make(BrowserImgurAuth.layer({
+ *   clientId: "43652b743b5a7a0",
+ *   // Refreshes go to the app's backend, which holds the client secret.
+ *   tokenUrl: "/api/oauth2/token"
+ * }))
+ *
+ * // On the callback page: store the tokens from the redirect, if it is one.
+ * await runtime.runPromise(BrowserRedirect.complete())
+ *
+ * const me = await runtime.runPromise(
+ *   Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get("/3/account/me"))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Services> =>
+  layerServices(options).pipe(
+    Layer.provideMerge(layerTokenStore(options)),
+    Layer.provide(FetchHttpClient.layer)
+  )
