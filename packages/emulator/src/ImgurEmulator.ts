@@ -1,0 +1,321 @@
+/**
+ * A local Imgur OAuth2 server on loopback: the consent page, the token
+ * endpoint, `/3/account/me` and `/3/credits` with Imgur's rate-limit headers,
+ * every error shape Imgur is known to send, and fault injection (error
+ * bodies, `Retry-After`, delays, dropped and hung connections).
+ *
+ * It speaks the wire format directly and shares no code with the client
+ * packages, so the flows are tested against an independent implementation.
+ *
+ * The server is `node:http` underneath: fault injection needs the raw socket
+ * (a connection cut after the headers, a response that never comes), and the
+ * token endpoint answers without a fiber per request. Expiry of codes, PINs
+ * and tokens reads the `Clock` of the runtime that built the emulator, so a
+ * test running under `TestClock` expires a token with `TestClock.adjust`;
+ * the HTTP server itself (and a fault's `delay`) runs on real time.
+ *
+ * @since 0.1.0
+ */
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/emulator.js"
+
+/**
+ * An application registered with the emulator, as on Imgur's "register an
+ * application" page: its id, its secret and its one callback URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientRegistration {
+  readonly clientId: string
+  readonly clientSecret: string
+  /** The registered callback, e.g. `"http://127.0.0.1:5173/callback"`. */
+  readonly callbackUrl: string
+}
+
+/**
+ * The client registered when `Options.clients` is not given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultClient: ClientRegistration = {
+  clientId: "emulator-client",
+  clientSecret: "emulator-secret",
+  callbackUrl: "http://127.0.0.1:8765/callback"
+}
+
+/**
+ * The Imgur account that every consent signs in as, when
+ * `Options.account` is not given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultAccount: Account = { id: 4118974, username: "emulated-user" }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Account {
+  readonly id: number
+  readonly username: string
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default `0`: any free port. */
+  readonly port?: number | undefined
+  /** Default `"127.0.0.1"`. */
+  readonly host?: string | undefined
+  /** Default: `[defaultClient]`. */
+  readonly clients?: ReadonlyArray<ClientRegistration> | undefined
+  /**
+   * Consent without a click: `GET /oauth2/authorize` redirects (302) at once,
+   * or shows the PIN page at once. Default `false`.
+   */
+  readonly autoApprove?: boolean | undefined
+  /** The `expires_in` of issued access tokens. Default 1 hour. */
+  readonly accessTokenTtl?: Duration.DurationInput | undefined
+  /**
+   * When `true`, a refresh returns a new refresh token and invalidates the
+   * old one. Default `false`: the refresh token stays the same.
+   */
+  readonly rotateRefreshTokens?: boolean | undefined
+  /** How long authorization codes and PINs stay valid. Default 10 minutes. */
+  readonly codeTtl?: Duration.DurationInput | undefined
+  /** The signed-in account. Default `defaultAccount`. */
+  readonly account?: Account | undefined
+  /** How many entries the request log keeps (the oldest go first). Default 100 000. */
+  readonly maxLogEntries?: number | undefined
+}
+
+/**
+ * One request the emulator received.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LogEntry {
+  readonly method: string
+  /** The path, without the query. */
+  readonly path: string
+  /** The `grant_type` of a `POST /oauth2/token`, `undefined` for other requests. */
+  readonly grantType: string | undefined
+  /** The status that was sent, or `0` for a dropped or hung connection. */
+  readonly status: number
+  /** When the request arrived, in epoch milliseconds of the emulator's `Clock`. */
+  readonly startedAt: number
+  /** Real time from arrival to the answer (or to the end of a dropped / hung connection). */
+  readonly durationMs: number
+}
+
+/**
+ * The body of an injected error:
+ *
+ * | shape | body |
+ * | --- | --- |
+ * | `envelope` | `{"data":{"error":MSG,"request":PATH,"method":M},"success":false,"status":S}` |
+ * | `nested` | `{"data":{"error":{"code":S,"message":MSG,"type":"ImgurException"}},"success":false,"status":S}` |
+ * | `jsonapi` | `{"errors":[{"id":"…","code":"S","status":"Too Many Requests","detail":MSG}]}` |
+ * | `gateway` | `{"message":MSG}` (Mashape / RapidAPI) |
+ * | `rfc6749` | `{"error":"invalid_grant","error_description":MSG}` |
+ * | `html` | Imgur's "Error (1024)" page, `text/html` |
+ * | `empty` | no body at all |
+ * | `truncated` | a token response cut in the middle (default status 200) |
+ * | `notToken` | HTTP 200 `{"data":{"hello":"world"},"success":true,"status":200}` |
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorShape =
+  | "envelope"
+  | "nested"
+  | "jsonapi"
+  | "gateway"
+  | "rfc6749"
+  | "html"
+  | "empty"
+  | "truncated"
+  | "notToken"
+
+/**
+ * What to do with one request instead of answering it normally.
+ *
+ * A fault with a `status`, `shape`, `message` or `retryAfter` answers with an
+ * error body (shape `envelope` and status 500 unless given; `truncated` and
+ * `notToken` default to 200). `drop` and `hang` break the connection instead.
+ * A fault with only a `delay` answers normally, late.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fault {
+  readonly status?: number | undefined
+  readonly shape?: ErrorShape | undefined
+  /** Imgur's message inside the shape, e.g. `"Imgur is temporarily over capacity"`. */
+  readonly message?: string | undefined
+  /** A `Retry-After` header: seconds, or an HTTP date. */
+  readonly retryAfter?: number | Date | undefined
+  /** Wait this long (real time) before answering. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** Send the headers and part of the body, then destroy the socket. */
+  readonly drop?: boolean | undefined
+  /** Never answer (until the client gives up or the emulator closes). */
+  readonly hang?: boolean | undefined
+}
+
+/**
+ * A successful token response, as `POST /oauth2/token` sends it and as the
+ * `token` flow puts it in the redirect's fragment.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenResponse {
+  readonly access_token: string
+  readonly expires_in: number
+  readonly token_type: "bearer"
+  readonly scope: null
+  readonly refresh_token: string
+  readonly account_id: number
+  readonly account_username: string
+}
+
+/**
+ * A request the emulator cannot act on: an unknown client, or an authorize
+ * URL that Imgur would reject (the `message` is the one the HTTP endpoint
+ * would put in its envelope).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ImgurEmulatorError extends Data.TaggedError("ImgurEmulatorError")<{
+  readonly reason: "UnknownClient" | "InvalidAuthorizeRequest"
+  readonly message: string
+}> {}
+
+/**
+ * What a running emulator offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `"http://127.0.0.1:PORT"`: the base URL to use in place of `https://api.imgur.com`. */
+  readonly url: string
+  readonly port: number
+  /** The requests received so far, oldest first. */
+  readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
+  readonly clearLog: Effect.Effect<void>
+  /** How many logged requests match the path and / or the `grant_type`. */
+  readonly countRequests: (
+    filter?: { readonly path?: string | undefined; readonly grantType?: string | undefined }
+  ) => Effect.Effect<number>
+  /**
+   * The next requests to `path` (without query; preflights excepted) get
+   * these faults, one per request in order (a single fault: `times`
+   * requests, default 1; an array: the whole sequence `times` times).
+   * Other requests are unaffected; faults injected later queue behind.
+   */
+  readonly inject: (path: string, faults: ReadonlyArray<Fault> | Fault, times?: number) => Effect.Effect<void>
+  readonly clearFaults: Effect.Effect<void>
+  /**
+   * Forget every live access token, as when the user signed in elsewhere.
+   * Refresh tokens keep working.
+   */
+  readonly invalidateAccessTokens: Effect.Effect<void>
+  /** A valid authorization code for the client, as Allow in the `code` flow would give. */
+  readonly issueCode: (clientId: string) => Effect.Effect<string, ImgurEmulatorError>
+  /** A valid PIN for the client, as Allow in the `pin` flow would show. */
+  readonly issuePin: (clientId: string) => Effect.Effect<string, ImgurEmulatorError>
+  /**
+   * Tokens for the client, as Allow in the `token` flow would put in the
+   * fragment (this is a new grant: the previous access token of the client
+   * stops working).
+   */
+  readonly issueTokens: (
+    clientId: string,
+    options?: { readonly expiresIn?: number | undefined }
+  ) => Effect.Effect<TokenResponse, ImgurEmulatorError>
+  /**
+   * Press Allow for this authorize URL (only its query matters): the
+   * redirect `Location` for the `code` and `token` flows, the PIN for the
+   * `pin` flow.
+   */
+  readonly approveUrl: (authorizeUrl: string) => Effect.Effect<string, ImgurEmulatorError>
+  /** Press Deny for this authorize URL: the redirect `Location`. */
+  readonly denyUrl: (authorizeUrl: string) => Effect.Effect<string, ImgurEmulatorError>
+}
+
+/**
+ * A running emulator, as a service (the instance is the `Service`).
+ *
+ * @example
+ * ```ts
+ * import { ImgurEmulator } from "@imgur-auth/emulator"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const emulator = yield* ImgurEmulator.ImgurEmulator
+ *   const code = yield* emulator.issueCode(ImgurEmulator.defaultClient.clientId)
+ *   const response = yield* Effect.promise(() =>
+ *     fetch(`${emulator.url}/oauth2/token`, {
+ *       method: "POST",
+ *       body: new URLSearchParams({
+ *         client_id: "emulator-client",
+ *         client_secret: "emulator-secret",
+ *         grant_type: "authorization_code",
+ *         code
+ *       })
+ *     })
+ *   )
+ *   return response.status // 200
+ * }).pipe(Effect.provide(ImgurEmulator.layer()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class ImgurEmulator extends Effect.Service<ImgurEmulator>()("@imgur-auth/emulator/ImgurEmulator", {
+  scoped: (options?: Options): Effect.Effect<Service, ServeError, Scope.Scope> => internal.make(options)
+}) {}
+
+/**
+ * Start an emulator; it closes (dropping any open connection) with the scope.
+ *
+ * @example
+ * ```ts
+ * import { ImgurEmulator } from "@imgur-auth/emulator"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const emulator = yield* ImgurEmulator.make({ autoApprove: true })
+ *   yield* emulator.inject("/oauth2/token", { status: 503, shape: "html" })
+ *   return emulator.url
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options?: Options): Effect.Effect<ImgurEmulator, ServeError, Scope.Scope> =>
+  Effect.map(internal.make(options), (service) => new ImgurEmulator(service))
+
+/**
+ * The emulator as a layer: started when the layer is built, closed when it
+ * is released.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<ImgurEmulator, ServeError> => ImgurEmulator.Default(options)
