@@ -79,9 +79,23 @@ export interface TokenRedirect {
 
 type Where = "query" | "fragment"
 
+type Params = ReadonlyMap<string, ReadonlyArray<string>>
+
 interface Parts {
-  readonly query: URLSearchParams
-  readonly fragment: URLSearchParams
+  readonly query: Params
+  readonly fragment: Params
+}
+
+// One pass over the parameters into a map: each later look-up is O(1), where
+// `URLSearchParams.getAll` walks the whole list every time.
+const collect = (params: URLSearchParams): Params => {
+  const map = new Map<string, Array<string>>()
+  for (const [name, value] of params) {
+    const values = map.get(name)
+    if (values === undefined) map.set(name, [value])
+    else values.push(value)
+  }
+  return map
 }
 
 type Lookup =
@@ -91,6 +105,8 @@ type Lookup =
 
 const invalid = (detail: string): Either.Either<never, ImgurAuthError> =>
   Either.left(new ImgurAuthError({ reason: "InvalidRedirect", detail }))
+
+const empty: Params = new Map()
 
 const parseUrl = (input: string): Either.Either<Parts, ImgurAuthError> => {
   if (typeof input !== "string") return invalid("the redirect is not a string")
@@ -103,13 +119,17 @@ const parseUrl = (input: string): Either.Either<Parts, ImgurAuthError> => {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return invalid("only http and https callback URLs are accepted")
   }
-  return Either.right({ query: url.searchParams, fragment: new URLSearchParams(url.hash.slice(1)) })
+  return Either.right({
+    query: url.search === "" ? empty : collect(url.searchParams),
+    fragment: url.hash.length <= 1 ? empty : collect(new URLSearchParams(url.hash.slice(1)))
+  })
 }
 
 const lookup = (parts: Parts, name: string, where: ReadonlyArray<Where>): Lookup => {
   let found: Option.Option<string> = Option.none()
   for (const place of where) {
-    const values = parts[place].getAll(name)
+    const values = parts[place].get(name)
+    if (values === undefined) continue
     if (values.length > 1) return { _tag: "Duplicate", detail: `the ${place} has more than one ${name} parameter` }
     const value = values[0]
     if (value === undefined) continue
@@ -171,12 +191,18 @@ const checkState = (
   )
 }
 
-const prologue = (input: string, options: Options | undefined) =>
-  Either.flatMap(
-    parseUrl(input),
-    (parts) =>
-      Either.flatMap(checkError(parts), () => Either.map(checkState(parts, options), (state) => ({ parts, state })))
-  )
+const prologue = (
+  input: string,
+  options: Options | undefined
+): Either.Either<{ readonly parts: Parts; readonly state: Option.Option<string> }, ImgurAuthError> => {
+  const parts = parseUrl(input)
+  if (Either.isLeft(parts)) return Either.left(parts.left)
+  const error = checkError(parts.right)
+  if (Either.isLeft(error)) return Either.left(error.left)
+  const state = checkState(parts.right, options)
+  if (Either.isLeft(state)) return Either.left(state.left)
+  return Either.right({ parts: parts.right, state: state.right })
+}
 
 /**
  * Parses the redirect of the `code` flow: the code is in the query.
@@ -246,24 +272,23 @@ const expiresIn = (value: string): Either.Either<number, ImgurAuthError> => {
  * @since 0.1.0
  * @category parsers
  */
-export const parseToken = (url: string, options?: Options): Either.Either<TokenRedirect, ImgurAuthError> =>
-  Either.flatMap(prologue(url, options), ({ parts, state }) =>
-    Either.gen(function*() {
-      const accessToken = yield* requiredField(parts, "access_token")
-      const expires = yield* Either.flatMap(requiredField(parts, "expires_in"), expiresIn)
-      const tokenType = yield* optionalField(parts, "token_type")
-      const refreshToken = yield* optionalField(parts, "refresh_token")
-      const accountUsername = yield* optionalField(parts, "account_username")
-      const accountId = yield* optionalField(parts, "account_id")
-      const scope = yield* optionalField(parts, "scope")
-      const response: TokenResponse = {
-        access_token: accessToken,
-        expires_in: expires,
-        token_type: tokenType ?? "bearer",
-        ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
-        ...(accountUsername === undefined ? {} : { account_username: accountUsername }),
-        ...(accountId === undefined ? {} : { account_id: accountId }),
-        ...(scope === undefined ? {} : { scope })
-      }
-      return { response, state }
-    }))
+export const parseToken = (url: string, options?: Options): Either.Either<TokenRedirect, ImgurAuthError> => {
+  const prefix = prologue(url, options)
+  if (Either.isLeft(prefix)) return Either.left(prefix.left)
+  const { parts, state } = prefix.right
+  const accessToken = requiredField(parts, "access_token")
+  if (Either.isLeft(accessToken)) return Either.left(accessToken.left)
+  const expires = Either.flatMap(requiredField(parts, "expires_in"), expiresIn)
+  if (Either.isLeft(expires)) return Either.left(expires.left)
+  const response: { -readonly [K in keyof TokenResponse]: TokenResponse[K] } = {
+    access_token: accessToken.right,
+    expires_in: expires.right,
+    token_type: "bearer"
+  }
+  for (const name of ["token_type", "refresh_token", "account_username", "account_id", "scope"] as const) {
+    const field = optionalField(parts, name)
+    if (Either.isLeft(field)) return Either.left(field.left)
+    if (field.right !== undefined) response[name] = field.right
+  }
+  return Either.right({ response, state })
+}
