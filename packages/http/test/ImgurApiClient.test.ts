@@ -1,3 +1,4 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -5,9 +6,11 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
+import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -421,4 +424,112 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
   })
+})
+
+// End to end, over loopback HTTP: the real ImgurAuthLive, the undici client
+// and the emulator.
+
+const client = ImgurEmulator.defaultClient
+
+/** An API client against a fresh emulator; with `signedIn`, the user's tokens are configured. */
+const live = (options: { readonly signedIn?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const emulator = yield* ImgurEmulator.make()
+    const issued = options.signedIn === true ? yield* emulator.issueTokens(client.clientId) : undefined
+    const context = yield* Layer.build(
+      ImgurApiClient.layer.pipe(
+        Layer.provideMerge(ImgurAuth.ImgurAuthLive),
+        Layer.provide(ImgurConfig.ImgurConfig.layer({
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          accessToken: issued?.access_token,
+          refreshToken: issued?.refresh_token,
+          baseUrl: emulator.url,
+          retrySchedule: Schedule.recurs(3)
+        })),
+        Layer.provide(TokenStore.layerMemory),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
+    const api = yield* Effect.provide(ImgurApiClient, context)
+    const auth = yield* Effect.provide(ImgurAuth.ImgurAuth, context)
+    const refreshes = emulator.countRequests({ path: "/oauth2/token", grantType: "refresh_token" })
+    return { emulator, api, auth, refreshes }
+  })
+
+describe("ImgurApiClient against the emulator", () => {
+  it.scopedLive("signs with Client-ID when no one has authorized: public data works, the account needs a user", () =>
+    Effect.gen(function*() {
+      const { api } = yield* live()
+      assert.strictEqual((yield* api.httpClient.get("/3/credits")).status, 200)
+      const me = yield* api.httpClient.get("/3/account/me")
+      assert.strictEqual(me.status, 401)
+    }))
+
+  it.scopedLive("signs with Bearer once the user has authorized", () =>
+    Effect.gen(function*() {
+      const { api } = yield* live({ signedIn: true })
+      const me = yield* api.httpClient.get("/3/account/me")
+      assert.strictEqual(me.status, 200)
+      const body = yield* me.json
+      assert.deepInclude(body, { success: true })
+    }))
+
+  it.scopedLive("the rate limits of a call are observable", () =>
+    Effect.gen(function*() {
+      const { api } = yield* live({ signedIn: true })
+      yield* api.httpClient.get("/3/account/me")
+      const limits = yield* api.rateLimits
+      assert.isTrue(Option.isSome(limits.userLimit))
+      assert.isTrue(Option.isSome(limits.userRemaining))
+      assert.isTrue(Option.isSome(limits.clientRemaining))
+      assert.isTrue(Option.isSome(limits.userReset))
+    }))
+
+  it.scopedLive("200 concurrent calls after the access token was invalidated: one refresh, all succeed", () =>
+    Effect.gen(function*() {
+      const { api, emulator, refreshes } = yield* live({ signedIn: true })
+      assert.strictEqual((yield* api.httpClient.get("/3/account/me")).status, 200)
+      yield* emulator.invalidateAccessTokens
+      const statuses = yield* Effect.forEach(
+        Array.from({ length: 200 }, () => api.httpClient.get("/3/account/me")),
+        (call) => Effect.map(call, (response) => response.status),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(new Set(statuses), new Set([200]))
+      assert.strictEqual(statuses.length, 200)
+      assert.strictEqual(yield* refreshes, 1)
+    }))
+
+  it.scopedLive("429 is retried without a refresh", () =>
+    Effect.gen(function*() {
+      const { api, emulator, refreshes } = yield* live({ signedIn: true })
+      yield* emulator.inject("/3/account/me", { status: 429, shape: "jsonapi", message: "Too Many Requests" }, 2)
+      const me = yield* api.httpClient.get("/3/account/me")
+      assert.strictEqual(me.status, 200)
+      assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), 3)
+      assert.strictEqual(yield* refreshes, 0)
+    }))
+
+  it.scopedLive("403 over capacity is retried without a refresh, and fails with OverCapacity when it lasts", () =>
+    Effect.gen(function*() {
+      const { api, emulator, refreshes } = yield* live({ signedIn: true })
+      yield* emulator.inject("/3/account/me", { status: 403, message: "Imgur is temporarily over capacity" }, 4)
+      const error = yield* Effect.flip(api.httpClient.get("/3/account/me"))
+      assert.strictEqual(error.reason, "OverCapacity")
+      assert.strictEqual(error.status, 403)
+      assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), 4)
+      assert.strictEqual(yield* refreshes, 0)
+    }))
+
+  it.scopedLive("a refresh that Imgur rejects fails the call with ReauthorizationRequired", () =>
+    Effect.gen(function*() {
+      const { api, emulator, refreshes } = yield* live({ signedIn: true })
+      yield* emulator.invalidateAccessTokens
+      yield* emulator.inject("/oauth2/token", { status: 400, message: "Invalid refresh token" })
+      const error = yield* Effect.flip(api.httpClient.get("/3/account/me"))
+      assert.strictEqual(error.reason, "ReauthorizationRequired")
+      assert.strictEqual(error.imgurMessage, "Invalid refresh token")
+      assert.strictEqual(yield* refreshes, 1)
+    }))
 })
