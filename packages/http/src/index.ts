@@ -11,6 +11,25 @@
 /**
  * @since 0.1.0
  */
+export {
+  type ApiResponse as ClientApiResponse,
+  type Authorize as ClientAuthorize,
+  Client,
+  type ClientConfig,
+  type ClientConstructor,
+  ImgurAuthClientError,
+  missingRefreshTokenWarning,
+  type Platform as ClientPlatform,
+  type RateLimits as ClientRateLimits,
+  type RequestInit as ClientRequestInit,
+  type TokenAuth as ClientTokenAuth,
+  type TokenResponse as ClientTokenResponse,
+  type TwoStageAuth as ClientTwoStageAuth
+} from "./Client.js"
+
+/**
+ * @since 0.1.0
+ */
 export { ImgurApiClient, type Service as ImgurApiClientService } from "./ImgurApiClient.js"
 
 /**
