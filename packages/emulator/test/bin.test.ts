@@ -1,0 +1,174 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { parseOptions } from "../src/internal/cli.js"
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
+
+interface Started {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly exit: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+}
+
+interface Finished {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const command = (args: ReadonlyArray<string>) =>
+  spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=@imgur-auth/source", "packages/emulator/src/bin.ts", ...args],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] }
+  )
+
+/** Starts the binary, waits for its one "listening" line; kills it with the scope if still running. */
+const start = (args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.async<Started, Error>((resume) => {
+      const child = command(args)
+      const exit = new Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>((resolve) =>
+        child.once("exit", (code, signal) => resolve({ code, signal }))
+      )
+      let stdout = ""
+      let stderr = ""
+      let started = false
+      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk
+        const match = /^imgur-emulator listening on (http:\/\/\S+)\n/.exec(stdout)
+        if (!started && match?.[1] !== undefined) {
+          started = true
+          resume(Effect.succeed({ child, url: match[1], exit }))
+        }
+      })
+      child.once("exit", (code) => {
+        if (!started) resume(Effect.fail(new Error(`exited with ${code}: ${stdout}${stderr}`)))
+      })
+    }),
+    ({ child }) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
+  )
+
+/** Runs the binary to its end. */
+const run = (args: ReadonlyArray<string>) =>
+  Effect.async<Finished>((resume) => {
+    const child = command(args)
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk)
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk)
+    child.once("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+  })
+
+describe.concurrent("imgur-emulator", () => {
+  it.scoped("prints the URL it listens on, serves, and exits on SIGTERM", () =>
+    Effect.gen(function*() {
+      const { child, exit, url } = yield* start(["--port", "0"])
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const response = yield* Effect.promise(() =>
+        fetch(`${url}/3/credits`, { headers: { authorization: "Client-ID emulator-client" } })
+      )
+      expect(response.status).toBe(200)
+      child.kill("SIGTERM")
+      const { code } = yield* Effect.promise(() => exit)
+      expect(code).toBe(0)
+    }), { timeout: 20_000 })
+
+  it.scoped("registers the client given on the command line and applies the options", () =>
+    Effect.gen(function*() {
+      const { child, exit, url } = yield* start([
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--auto-approve",
+        "--client-id",
+        "cli-app",
+        "--client-secret",
+        "cli-secret",
+        "--callback",
+        "http://127.0.0.1:9/cb",
+        "--access-token-ttl",
+        "90"
+      ])
+      const response = yield* Effect.promise(() =>
+        fetch(`${url}/oauth2/authorize?client_id=cli-app&response_type=token&state=s`, { redirect: "manual" })
+      )
+      expect(response.status).toBe(302)
+      expect(response.headers.get("location")).toMatch(
+        /^http:\/\/127\.0\.0\.1:9\/cb\?state=s#access_token=[0-9a-f]{40}&expires_in=90&/
+      )
+      child.kill("SIGINT")
+      expect((yield* Effect.promise(() => exit)).code).toBe(0)
+    }), { timeout: 20_000 })
+
+  it.effect("exits with an error and the usage for a bad argument", () =>
+    Effect.gen(function*() {
+      const { code, stderr, stdout } = yield* run(["--port", "nope"])
+      expect(code).toBe(1)
+      expect(stdout).toBe("")
+      expect(stderr).toContain("--port must be an integer")
+      expect(stderr).toContain("Usage: imgur-emulator")
+    }), { timeout: 20_000 })
+})
+
+describe("parseOptions", () => {
+  it("reads every option", () => {
+    const options = parseOptions([
+      "--port",
+      "8080",
+      "--host",
+      "0.0.0.0",
+      "--auto-approve",
+      "--client-id",
+      "id",
+      "--client-secret",
+      "secret",
+      "--callback",
+      "http://127.0.0.1:1/cb",
+      "--rotate-refresh-tokens",
+      "--access-token-ttl",
+      "60"
+    ])
+    expect(options).toEqual(Either.right({
+      port: 8080,
+      host: "0.0.0.0",
+      autoApprove: true,
+      rotateRefreshTokens: true,
+      accessTokenTtl: Duration.seconds(60),
+      clients: [{ clientId: "id", clientSecret: "secret", callbackUrl: "http://127.0.0.1:1/cb" }]
+    }))
+  })
+
+  it("leaves out what is not given", () => {
+    expect(parseOptions([])).toEqual(Either.right({
+      port: undefined,
+      host: undefined,
+      autoApprove: undefined,
+      rotateRefreshTokens: undefined,
+      accessTokenTtl: undefined
+    }))
+  })
+
+  it("rejects bad values, unknown options and a partial client", () => {
+    const messages = [
+      ["--port", "70000"],
+      ["--port", "-1"],
+      ["--access-token-ttl", "1.5"],
+      ["--verbose"],
+      ["extra"],
+      ["--client-id", "id", "--callback", "http://127.0.0.1:1/cb"]
+    ].map((args) => Either.match(parseOptions(args), { onLeft: (error) => error.message, onRight: () => "" }))
+    expect(messages[0]).toContain("--port must be an integer from 0 to 65535")
+    expect(messages[1]).not.toBe("")
+    expect(messages[2]).toContain("--access-token-ttl")
+    expect(messages[3]).toContain("--verbose")
+    expect(messages[4]).not.toBe("")
+    expect(messages[5]).toBe("--client-id, --client-secret and --callback go together")
+  })
+})
