@@ -7,11 +7,58 @@
  *
  * @since 0.1.0
  */
+import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
+import type * as Path from "@effect/platform/Path"
+import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as atomic from "./internal/atomicKeyValueStore.js"
 import * as internalDirectory from "./internal/defaultDirectory.js"
+import * as internal from "./internal/fileTokenStore.js"
+
+/**
+ * Where the token file is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileOptions {
+  /** The directory of the file. Default: `defaultDirectory`. */
+  readonly directory?: string | undefined
+  /** The file name (also its key in the `KeyValueStore`). Default `"tokens.json"`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * The name of the token file when none is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultName: string = internal.defaultName
+
+/**
+ * A `TokenStore` in a JSON file (the encoded `TokenSet`, tokens in the clear,
+ * readable by the owner only), written atomically through
+ * `layerKeyValueStore`: a crash, a `SIGKILL` or a concurrent writer in
+ * another process never leaves a torn file. Every `get` reads the file, so
+ * tokens written by another process are seen at once.
+ *
+ * A file that does not decode fails `get` with reason `TokenStore`, the
+ * detail naming the file; reading never changes it. The next `set` does not
+ * overwrite it either: the file is first renamed to
+ * `<name>.corrupt-<epoch millis>` beside it, with a warning logged that says
+ * where, and the new tokens are written. Refusing to write would leave the
+ * app unable to sign in again until someone deletes the file by hand. A file
+ * that cannot be read at all (permissions) is never replaced: `set` fails.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFile: (
+  options?: FileOptions
+) => Effect.Effect<TokenStore.Service, never, FileSystem.FileSystem | Path.Path> = internal.make
 
 /**
  * The directory tokens live in when the caller names none:
@@ -66,3 +113,20 @@ export const directoryMode: number = atomic.directoryMode
  * @category layers
  */
 export const layerKeyValueStore: (directory: string) => Layer.Layer<KeyValueStore.KeyValueStore> = atomic.layer
+
+/**
+ * `makeFile` as a layer, with Node's file system: needs nothing.
+ *
+ * @example
+ * ```ts
+ * import { NodeTokenStore } from "@imgur-auth/node"
+ *
+ * // ~/.config/imgur-auth/tokens.json (or under $XDG_CONFIG_HOME)
+ * const Default = NodeTokenStore.layerFile()
+ * const PerProfile = NodeTokenStore.layerFile({ directory: "/var/lib/my-app", name: "work.json" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFile: (options?: FileOptions) => Layer.Layer<TokenStore.TokenStore> = internal.layer

@@ -2,9 +2,18 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
+import { TokenSet } from "@imgur-auth/core"
+import * as TokenStore from "@imgur-auth/http/TokenStore"
+import * as Chunk from "effect/Chunk"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeTokenStore from "../src/NodeTokenStore.js"
 
@@ -125,4 +134,138 @@ describe("NodeTokenStore.defaultDirectory", () => {
         )
       }
     }))
+})
+
+const tokens = (access: string) =>
+  new TokenSet.TokenSet({
+    accessToken: Redacted.make(access),
+    refreshToken: Option.some(Redacted.make(`refresh-of-${access}`)),
+    expiresAt: DateTime.unsafeMake(1_900_000_000_000),
+    tokenType: "bearer",
+    scope: Option.none(),
+    accountId: Option.some("4118974"),
+    accountUsername: Option.some("someone")
+  })
+
+const encoded = (value: Option.Option<TokenSet.TokenSet>) => Option.map(value, Schema.encodeSync(TokenSet.TokenSet))
+
+const withFileStore = <A, E, R>(
+  options: NodeTokenStore.FileOptions | undefined,
+  f: (store: TokenStore.Service) => Effect.Effect<A, E, R>
+) => Effect.flatMap(TokenStore.TokenStore, f).pipe(Effect.provide(NodeTokenStore.layerFile(options)))
+
+const captureWarnings = (warnings: Array<string>) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) => {
+      if (logLevel._tag === "Warning") warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+  )
+
+describe("NodeTokenStore.layerFile", () => {
+  it.scoped("keeps tokens in tokens.json, mode 0600 in a 0700 directory, for the next process to read", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = NodePath.join(yield* tempDirectory, "imgur-auth")
+      const file = NodePath.join(directory, "tokens.json")
+      yield* withFileStore({ directory }, (store) =>
+        Effect.gen(function*() {
+          assert.deepStrictEqual(yield* store.get, Option.none())
+          const changes = yield* Effect.fork(Stream.runCollect(Stream.take(store.changes, 2)))
+          yield* Effect.yieldNow()
+          yield* store.set(tokens("first"))
+          yield* store.set(tokens("second"))
+          assert.deepStrictEqual(
+            Chunk.toReadonlyArray(yield* Fiber.join(changes)).map(encoded),
+            [encoded(Option.some(tokens("first"))), encoded(Option.some(tokens("second")))]
+          )
+        }))
+      assert.strictEqual(yield* modeOf(directory), 0o700)
+      assert.strictEqual(yield* modeOf(file), 0o600)
+      assert.notInclude(yield* fs.readFileString(file), "first")
+      // A new layer (another run of the program) reads what the last one wrote.
+      const read = yield* withFileStore({ directory }, (store) => store.get)
+      assert.deepStrictEqual(encoded(read), encoded(Option.some(tokens("second"))))
+      yield* withFileStore({ directory }, (store) => store.clear)
+      assert.isFalse(yield* fs.exists(file))
+      assert.deepStrictEqual(yield* withFileStore({ directory }, (store) => store.get), Option.none())
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("uses the name it is given", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* tempDirectory
+      yield* withFileStore({ directory, name: "work.json" }, (store) => store.set(tokens("work")))
+      assert.deepStrictEqual(yield* fs.readDirectory(directory), ["work.json"])
+      assert.strictEqual(NodeTokenStore.defaultName, "tokens.json")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("lives under $XDG_CONFIG_HOME/imgur-auth when no directory is given", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const configHome = yield* tempDirectory
+      yield* withFileStore(undefined, (store) => store.set(tokens("default"))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["XDG_CONFIG_HOME", configHome]])))
+      )
+      assert.isTrue(yield* fs.exists(NodePath.join(configHome, "imgur-auth", "tokens.json")))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("fails on a corrupt file with an error naming it, and leaves the file untouched", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* tempDirectory
+      const file = NodePath.join(directory, "tokens.json")
+      for (const content of ["{\"accessToken\": \"trunc", "{\"accessToken\": 42}", "[]", ""]) {
+        yield* fs.writeFileString(file, content)
+        const error = yield* Effect.flip(withFileStore({ directory }, (store) => store.get))
+        assert.strictEqual(error._tag, "ImgurAuthError")
+        assert.strictEqual(error.reason, "TokenStore")
+        assert.include(error.detail ?? "", file)
+        assert.include(error.message, file)
+        assert.strictEqual(yield* fs.readFileString(file), content)
+      }
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("moves a corrupt file aside with a warning before writing new tokens", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* tempDirectory
+      const file = NodePath.join(directory, "tokens.json")
+      const warnings: Array<string> = []
+      yield* fs.writeFileString(file, "{ not json")
+      yield* withFileStore({ directory }, (store) =>
+        Effect.gen(function*() {
+          yield* store.set(tokens("after-corruption"))
+          assert.deepStrictEqual(encoded(yield* store.get), encoded(Option.some(tokens("after-corruption"))))
+        })).pipe(Effect.provide(captureWarnings(warnings)))
+      // TestClock: the epoch millis are 0.
+      const aside = `${file}.corrupt-0`
+      assert.strictEqual(yield* fs.readFileString(aside), "{ not json")
+      assert.strictEqual(warnings.length, 1)
+      assert.include(warnings[0], aside)
+      assert.notInclude(warnings[0], "not json")
+
+      // A second corruption at the same instant does not overwrite the first one kept aside.
+      yield* fs.writeFileString(file, "[]")
+      yield* withFileStore({ directory }, (store) => store.set(tokens("again"))).pipe(
+        Effect.provide(captureWarnings(warnings))
+      )
+      assert.strictEqual(yield* fs.readFileString(aside), "{ not json")
+      assert.strictEqual(yield* fs.readFileString(`${aside}-1`), "[]")
+      assert.strictEqual(warnings.length, 2)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("never replaces a token file it cannot read", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* tempDirectory
+      const file = NodePath.join(directory, "tokens.json")
+      yield* fs.makeDirectory(file)
+      yield* fs.writeFileString(NodePath.join(file, "inside"), "keep me")
+      const error = yield* Effect.flip(withFileStore({ directory }, (store) => store.set(tokens("x"))))
+      assert.strictEqual(error.reason, "TokenStore")
+      assert.include(error.message, file)
+      assert.strictEqual(yield* fs.readFileString(NodePath.join(file, "inside")), "keep me")
+      assert.deepStrictEqual(yield* fs.readDirectory(directory), ["tokens.json"])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

@@ -1,0 +1,85 @@
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as Path from "@effect/platform/Path"
+import { ImgurAuthError } from "@imgur-auth/core"
+import * as TokenStore from "@imgur-auth/http/TokenStore"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as NodeTokenStore from "../NodeTokenStore.js"
+import * as atomic from "./atomicKeyValueStore.js"
+import { defaultDirectory } from "./defaultDirectory.js"
+
+/** @internal */
+export const defaultName = "tokens.json"
+
+const naming = (file: string, error: ImgurAuthError.ImgurAuthError) =>
+  new ImgurAuthError.ImgurAuthError({
+    reason: error.reason,
+    detail: error.detail === undefined ? `token file ${file}` : `token file ${file}: ${error.detail}`,
+    cause: error.cause
+  })
+
+const storeError = (detail: string, cause?: unknown) =>
+  new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
+
+/** @internal */
+export const make = (
+  options?: NodeTokenStore.FileOptions
+): Effect.Effect<TokenStore.Service, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const directory = options?.directory ?? (yield* defaultDirectory)
+    const name = options?.name ?? defaultName
+    const file = path.join(directory, encodeURIComponent(name))
+    const store = yield* atomic.make(directory)
+    const json = yield* TokenStore.makeKeyValueStore({ key: name }).pipe(
+      Effect.provideService(KeyValueStore.KeyValueStore, store)
+    )
+
+    // A file that does not decode is moved aside (never overwritten) before
+    // new tokens are written: the app keeps working, the old content stays
+    // on disk for whoever wants to look, and a warning says where.
+    const setAside = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      let aside = `${file}.corrupt-${now}`
+      const taken = (candidate: string) => Effect.orElseSucceed(fs.exists(candidate), () => false)
+      for (let n = 1; yield* taken(aside); n++) aside = `${file}.corrupt-${now}-${n}`
+      yield* fs.rename(file, aside).pipe(
+        Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.void),
+        Effect.mapError((cause) =>
+          storeError(`token file ${file} does not hold tokens and could not be moved aside`, cause)
+        )
+      )
+      yield* Effect.logWarning(`imgur-auth: ${file} did not hold tokens; it is kept as ${aside}`)
+    })
+
+    const guardCorrupt = Effect.gen(function*() {
+      const raw = yield* store.get(name).pipe(
+        Effect.mapError((cause) => storeError(`token file ${file} could not be read, so it is not replaced`, cause))
+      )
+      if (Option.isNone(raw)) return
+      const current = yield* Effect.either(json.get)
+      if (Either.isLeft(current) && current.left.reason === "TokenStore") yield* setAside
+    })
+
+    return yield* TokenStore.make({
+      get: Effect.mapError(json.get, (error) => naming(file, error)),
+      set: (tokens) =>
+        guardCorrupt.pipe(
+          Effect.zipRight(Effect.mapError(json.set(tokens), (error) => naming(file, error)))
+        ),
+      clear: Effect.mapError(json.clear, (error) => naming(file, error))
+    })
+  })
+
+/** @internal */
+export const layer = (options?: NodeTokenStore.FileOptions): Layer.Layer<TokenStore.TokenStore> =>
+  Layer.effect(TokenStore.TokenStore, make(options)).pipe(
+    Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer))
+  )
