@@ -73,5 +73,6 @@ export const compareSync = (
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
 }
 
-export const micros = (value: number): string => value >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(1)} µs`
+export const micros = (value: number): string =>
+  value >= 1000 ? `${(value / 1000).toFixed(2)} ms` : `${value.toFixed(1)} µs`
 export const ratio = (value: number): string => `${value.toFixed(2)}x`

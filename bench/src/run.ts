@@ -7,7 +7,8 @@
 import type { Row } from "./measure.js"
 
 const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<ReadonlyArray<Row>> }>> = {
-  parser: () => import("./parser.js")
+  parser: () => import("./parser.js"),
+  refresh: () => import("./refresh.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))
@@ -20,7 +21,11 @@ for (const [name, load] of Object.entries(benchmarks)) {
 }
 
 const mark = (ok: boolean | undefined) => ok === undefined ? "" : ok ? "yes" : "**no**"
-console.log(`\nMeasured on ${process.platform} ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`)
+console.log(
+  `\nMeasured on ${process.platform} ${process.arch}, Node ${process.version}, ${
+    new Date().toISOString().slice(0, 10)
+  }\n`
+)
 console.log("| figure | target | measured | met |")
 console.log("| --- | --- | --- | --- |")
 for (const row of rows) console.log(`| ${row.figure} | ${row.target} | ${row.measured} | ${mark(row.ok)} |`)

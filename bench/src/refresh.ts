@@ -1,0 +1,118 @@
+/**
+ * A refresh through `ImgurAuth` (undici `HttpClient`, one runtime for the
+ * life of the program) against the same request written by hand, all on the
+ * same emulator in the same process, in interleaved rounds:
+ *
+ * - (a) global `fetch` POST + `JSON.parse`: target, ours at most 0.8x its time;
+ * - (b) the floor, `node:http` with a keep-alive agent + `JSON.parse`: target, at most 1.5x;
+ * - for reference: the same refresh with `FetchHttpClient`, and with the
+ *   layer built for every call (what a `Client` that provided its layer per
+ *   promise would cost).
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { ImgurEmulator } from "@imgur-auth/emulator"
+import { ImgurAuth, ImgurAuthLive, ImgurConfig, TokenStore } from "@imgur-auth/http"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Http from "node:http"
+import { compare, micros, ratio, type Row } from "./measure.js"
+
+export const run = async (): Promise<ReadonlyArray<Row>> => {
+  const emulatorRuntime = ManagedRuntime.make(ImgurEmulator.layer())
+  try {
+    const emulator = await emulatorRuntime.runPromise(ImgurEmulator.ImgurEmulator)
+    const { clientId, clientSecret } = ImgurEmulator.defaultClient
+    const issued = await emulatorRuntime.runPromise(emulator.issueTokens(clientId))
+    const refreshToken = issued.refresh_token
+    const tokenUrl = `${emulator.url}/oauth2/token`
+    const body = new URLSearchParams({
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_type: "refresh_token",
+      refresh_token: refreshToken
+    }).toString()
+
+    const authLayer = (http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient>) =>
+      ImgurAuthLive.pipe(
+        Layer.provide(Layer.mergeAll(
+          http,
+          ImgurConfig.layer({ clientId, clientSecret, baseUrl: emulator.url }),
+          TokenStore.layerMemory
+        ))
+      )
+    const refresh = Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken(refreshToken))
+    const undici = ManagedRuntime.make(authLayer(NodeHttpClient.layerUndici))
+    const fetchClient = ManagedRuntime.make(authLayer(FetchHttpClient.layer))
+    const perCallLayer = authLayer(NodeHttpClient.layerUndici)
+
+    const agent = new Http.Agent({ keepAlive: true, maxSockets: 1 })
+    const target = new URL(tokenUrl)
+    const viaNodeHttp = () =>
+      new Promise<unknown>((resolve, reject) => {
+        const request = Http.request({
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) }
+        }, (response) => {
+          const chunks: Array<Buffer> = []
+          response.on("data", (chunk: Buffer) => chunks.push(chunk))
+          response.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))))
+          response.on("error", reject)
+        })
+        request.on("error", reject)
+        request.end(body)
+      })
+    const viaFetch = async () => {
+      const response = await fetch(tokenUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body
+      })
+      return JSON.parse(await response.text())
+    }
+
+    const times = await compare([
+      { name: "ours", run: () => undici.runPromise(refresh) },
+      { name: "fetch", run: viaFetch },
+      { name: "floor", run: viaNodeHttp },
+      { name: "fetchClient", run: () => fetchClient.runPromise(refresh) },
+      { name: "perCall", run: () => Effect.runPromise(Effect.provide(refresh, perCallLayer)) }
+    ], { rounds: 15, batch: 40, warmup: 100 })
+
+    agent.destroy()
+    await undici.dispose()
+    await fetchClient.dispose()
+    const ours = times.ours!
+    return [
+      {
+        figure: "refresh through `ImgurAuth` (undici layer) vs hand-written `fetch` + `JSON.parse`",
+        target: "≤ 0.80x",
+        measured: `${ratio(ours / times.fetch!)} (${micros(ours)} vs ${micros(times.fetch!)})`,
+        ok: ours / times.fetch! <= 0.8
+      },
+      {
+        figure: "refresh through `ImgurAuth` (undici layer) vs the floor, `node:http` keep-alive + `JSON.parse`",
+        target: "≤ 1.50x",
+        measured: `${ratio(ours / times.floor!)} (${micros(ours)} vs ${micros(times.floor!)})`,
+        ok: ours / times.floor! <= 1.5
+      },
+      {
+        figure: "refresh through `ImgurAuth` with `FetchHttpClient` vs hand-written `fetch`",
+        target: "reported",
+        measured: `${ratio(times.fetchClient! / times.fetch!)} (${micros(times.fetchClient!)})`
+      },
+      {
+        figure: "refresh with the layer built per call vs built once",
+        target: "reported (why `Client` holds one runtime)",
+        measured: `${ratio(times.perCall! / ours)} (${micros(times.perCall!)} vs ${micros(ours)})`
+      }
+    ]
+  } finally {
+    await emulatorRuntime.dispose()
+  }
+}
