@@ -34,7 +34,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       refresh_token: refreshToken
     }).toString()
 
-    const authLayer = (http: Layer.Layer<import("@effect/platform/HttpClient").HttpClient>) =>
+    const authLayer = (http: Layer.Layer<HttpClient.HttpClient>) =>
       ImgurAuthLive.pipe(
         Layer.provide(Layer.mergeAll(
           http,
