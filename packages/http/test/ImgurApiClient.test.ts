@@ -20,6 +20,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Util from "node:util"
 
 // Unit tests against a scripted HttpClient and a stub ImgurAuth: what goes on
 // the wire (host, headers, signing) and what the client does with each answer.
@@ -331,11 +332,14 @@ describe("ImgurApiClient", () => {
     })
 
     it.effect("a request that does not get through fails with Transport after the retries", () => {
-      const { layer, requests } = setup(["transport"])
+      const { layer, requests } = setup(["transport"], { token: "user-token", config: { rapidApiKey: "rapid-key" } })
       return Effect.gen(function*() {
         const error = yield* Effect.flip(get("/3/credits"))
         assert.strictEqual(error.reason, "Transport")
         assert.strictEqual(requests.length, 3)
+        const printed = `${Util.inspect(error, { depth: 20 })} ${JSON.stringify(error)} ${error.message}`
+        assert.notInclude(printed, "user-token")
+        assert.notInclude(printed, "rapid-key")
       }).pipe(Effect.provide(layer))
     })
 

@@ -136,11 +136,13 @@ export const make = Effect.gen(function*() {
     return request.url.startsWith(apiOrigin) ? request : undefined
   }
 
+  // The cause is the network failure underneath, never the `HttpClientError`:
+  // its request carries the signed headers, which print unredacted outside a fiber.
   const fromHttpError = (error: HttpClientError.HttpClientError): ImgurAuthError.ImgurAuthError =>
     new ImgurAuthError.ImgurAuthError({
       reason: "Transport",
       detail: `${error.request.method} ${error.request.url}: ${error.reason}`,
-      cause: error
+      cause: error.cause
     })
 
   const send = (request: HttpClientRequest.HttpClientRequest) =>
@@ -231,7 +233,7 @@ export const make = Effect.gen(function*() {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
     Effect.gen(function*() {
       const api = toApi(request)
-      if (api === undefined) return yield* send(request)
+      if (api === undefined) return yield* Effect.mapError(http.execute(request), fromHttpError)
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()
         : yield* currentToken
