@@ -4,7 +4,10 @@
  * `IMGUR_*` environment (read by the option definitions).
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { ImgurApiClient, type ImgurAuth, ImgurAuthLive, ImgurConfig, TokenStore } from "@imgur-auth/http"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import { type ImgurAuth, ImgurAuthLive } from "@imgur-auth/http/ImgurAuth"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import type { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -68,7 +71,7 @@ export const requireClientId = (settings: Settings): Effect.Effect<string, CliEr
  * @internal
  */
 export const tokenStoreLayer = (settings: Settings): Layer.Layer<TokenStore> =>
-  TokenStore.layerKeyValueStore().pipe(Layer.provide(NodeTokenStore.layerKeyValueStore(settings.tokenDir)))
+  NodeTokenStore.layerFile({ directory: settings.tokenDir })
 
 /**
  * `ImgurAuth` and `ImgurApiClient` for `clientId`, over undici and the token

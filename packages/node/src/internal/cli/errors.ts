@@ -1,6 +1,5 @@
 import * as ValidationError from "@effect/cli/ValidationError"
-import type { ImgurAuthError } from "@imgur-auth/core"
-import { isImgurAuthError } from "@imgur-auth/core/ImgurAuthError"
+import { isImgurAuthError, type Reason } from "@imgur-auth/core/ImgurAuthError"
 import * as Data from "effect/Data"
 
 /**
@@ -35,7 +34,7 @@ export const ExitCode = {
   Interrupted: 130
 } as const
 
-const reasonExitCode = (reason: ImgurAuthError.Reason): number => {
+const reasonExitCode = (reason: Reason): number => {
   switch (reason) {
     case "AccessDenied":
     case "StateMismatch":

@@ -1,4 +1,4 @@
-import type { TokenSet } from "@imgur-auth/core"
+import type * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"

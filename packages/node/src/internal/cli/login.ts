@@ -2,8 +2,8 @@
  * `imgur-auth login`: one of Imgur's three flows, end to end, and the tokens
  * into the file store.
  */
-import type { TokenSet } from "@imgur-auth/core"
-import { ImgurAuth } from "@imgur-auth/http"
+import type * as TokenSet from "@imgur-auth/core/TokenSet"
+import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -1,7 +1,7 @@
 /**
  * `imgur-auth logout`: forget the stored tokens.
  */
-import { TokenStore } from "@imgur-auth/http"
+import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"

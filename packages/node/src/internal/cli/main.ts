@@ -11,15 +11,26 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { cli } from "./command.js"
 import { errorLine, ExitCode, exitCode } from "./errors.js"
+
+// Log lines (a warning of the token store) go to stderr, as plain text: stdout
+// holds results only.
+const stderrLogger = Logger.make(({ message }) => {
+  const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+  process.stderr.write(`${text}\n`)
+})
 
 const environment = Layer.mergeAll(
   NodeFileSystem.layer,
   NodePath.layer,
   NodeTerminal.layer,
-  CliConfig.layer({ showBuiltIns: false })
+  CliConfig.layer({ showBuiltIns: false }),
+  Logger.replace(Logger.defaultLogger, stderrLogger),
+  Logger.minimumLogLevel(LogLevel.Warning)
 )
 
 const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>

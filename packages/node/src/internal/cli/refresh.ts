@@ -1,7 +1,7 @@
 /**
  * `imgur-auth refresh`: the stored refresh token for new tokens.
  */
-import { ImgurAuth } from "@imgur-auth/http"
+import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type { RefreshArgs } from "./command.js"

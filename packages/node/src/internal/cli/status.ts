@@ -2,9 +2,10 @@
  * `imgur-auth status`: the stored tokens, and the rate limits Imgur reports.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type { TokenSet } from "@imgur-auth/core"
-import type { RateLimit } from "@imgur-auth/core"
-import { ImgurApiClient, TokenStore } from "@imgur-auth/http"
+import type * as RateLimit from "@imgur-auth/core/RateLimit"
+import type * as TokenSet from "@imgur-auth/core/TokenSet"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
