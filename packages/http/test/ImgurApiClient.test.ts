@@ -202,6 +202,30 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("the response's request is the caller's: no token, no gateway key, even when printed", () => {
+      const { layer, requests } = setup([{ status: 200 }, { status: 404, body: envelope(404, "Not found") }], {
+        token: "user-token",
+        config: { rapidApiKey: "rapid-key" }
+      })
+      return Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        const response = yield* get("/3/credits")
+        assert.strictEqual(header(requests[0], "authorization"), "Bearer user-token")
+        assert.strictEqual(response.request.url, "https://imgur-apiv3.p.rapidapi.com/3/credits")
+        assert.isUndefined(response.request.headers["authorization"])
+        assert.isUndefined(response.request.headers["x-rapidapi-key"])
+        const error = yield* Effect.flip(HttpClient.filterStatusOk(api.httpClient).get("/3/image/nope"))
+        const printed = [
+          Util.inspect(response, { depth: 20 }),
+          JSON.stringify(response),
+          Util.inspect(error, { depth: 20 }),
+          JSON.stringify(error)
+        ].join(" ")
+        assert.notInclude(printed, "user-token")
+        assert.notInclude(printed, "rapid-key")
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("an absolute URL to another host is sent as it is: no token, no gateway key", () => {
       const { layer, requests } = setup([{ status: 200 }], { token: "user-token", config: { rapidApiKey: "k" } })
       return Effect.gen(function*() {

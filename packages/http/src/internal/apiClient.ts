@@ -35,20 +35,24 @@ type Outcome =
 const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
 
 /**
- * A response whose body was already read as `text` (to tell an invalid token
- * from other 401/403 answers): the caller can still read it, any way it likes.
+ * What the caller gets back: the response with the request as the caller
+ * made it (the URL resolved, but no `Authorization` and no gateway key, which
+ * would print unredacted outside a fiber), and, when its body had to be read
+ * (to tell an invalid token from other 401/403 answers), that body, still
+ * readable any way the caller likes.
  */
-class BufferedResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
 
-  constructor(readonly original: HttpClientResponse.HttpClientResponse, readonly body: string) {
+  constructor(
+    readonly original: HttpClientResponse.HttpClientResponse,
+    readonly request: HttpClientRequest.HttpClientRequest,
+    readonly body: Option.Option<string>
+  ) {
     super()
   }
 
-  get request() {
-    return this.original.request
-  }
   get status() {
     return this.original.status
   }
@@ -61,39 +65,80 @@ class BufferedResponse extends Inspectable.Class implements HttpClientResponse.H
   get remoteAddress() {
     return this.original.remoteAddress
   }
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.succeed(this.body)
-  }
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.try({
-      try: (): unknown => this.body === "" ? null : JSON.parse(this.body),
-      catch: (cause) =>
-        new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
-    })
-  }
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.sync(() => UrlParams.fromInput(new URLSearchParams(this.body)))
-  }
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return Effect.sync(() => {
-      const bytes = new TextEncoder().encode(this.body)
-      const copy = new ArrayBuffer(bytes.byteLength)
-      new Uint8Array(copy).set(bytes)
-      return copy
-    })
-  }
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Stream.sync(() => new TextEncoder().encode(this.body))
-  }
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return Effect.fail(
+
+  /** An error of the original response, about this one. */
+  private own<A>(
+    effect: Effect.Effect<A, HttpClientError.ResponseError>
+  ): Effect.Effect<A, HttpClientError.ResponseError> {
+    return Effect.mapError(effect, (error) =>
       new HttpClientError.ResponseError({
         request: this.request,
         response: this,
-        reason: "Decode",
-        description: "an Imgur error body is not form data"
-      })
-    )
+        reason: error.reason,
+        cause: error.cause,
+        ...(error.description === undefined ? {} : { description: error.description })
+      }))
+  }
+
+  private decodeError(description: string, cause?: unknown) {
+    return new HttpClientError.ResponseError({
+      request: this.request,
+      response: this,
+      reason: "Decode",
+      description,
+      ...(cause === undefined ? {} : { cause })
+    })
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Option.match(this.body, { onNone: () => this.own(this.original.text), onSome: Effect.succeed })
+  }
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Option.match(this.body, {
+      onNone: () => this.own(this.original.json),
+      onSome: (body) =>
+        Effect.try({
+          try: (): unknown => body === "" ? null : JSON.parse(body),
+          catch: (cause) => this.decodeError("the body is not JSON", cause)
+        })
+    })
+  }
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Option.match(this.body, {
+      onNone: () => this.own(this.original.urlParamsBody),
+      onSome: (body) => Effect.sync(() => UrlParams.fromInput(new URLSearchParams(body)))
+    })
+  }
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Option.match(this.body, {
+      onNone: () => this.own(this.original.arrayBuffer),
+      onSome: (body) =>
+        Effect.sync(() => {
+          const bytes = new TextEncoder().encode(body)
+          const copy = new ArrayBuffer(bytes.byteLength)
+          new Uint8Array(copy).set(bytes)
+          return copy
+        })
+    })
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Option.match(this.body, {
+      onNone: () =>
+        Stream.mapError(this.original.stream, (error) =>
+          new HttpClientError.ResponseError({
+            request: this.request,
+            response: this,
+            reason: error.reason,
+            cause: error.cause
+          })),
+      onSome: (body) => Stream.sync(() => new TextEncoder().encode(body))
+    })
+  }
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Option.match(this.body, {
+      onNone: () => this.own(this.original.formData),
+      onSome: () => Effect.fail(this.decodeError("an Imgur error body is not form data"))
+    })
   }
   toJSON(): unknown {
     return IncomingMessage.inspect(this, {
@@ -166,13 +211,6 @@ export const make = Effect.gen(function*() {
       return hasAny(parsed) ? SubscriptionRef.set(rateLimits, parsed) : Effect.void
     })
 
-  /** The body as text, leaving the response readable for the caller. */
-  const readBody = (response: HttpClientResponse.HttpClientResponse) =>
-    Effect.map(
-      Effect.orElseSucceed(response.text, () => ""),
-      (text) => ({ text, response: new BufferedResponse(response, text) })
-    )
-
   /**
    * One request with one `Authorization`. Transient answers fail (so the
    * policy retries them); a user token that Imgur rejects is reported, not
@@ -195,9 +233,10 @@ export const make = Effect.gen(function*() {
       const status = response.status
       const withUserToken = Option.isSome(token)
       if (!needsBody(status, withUserToken)) {
-        return { _tag: "Response", response }
+        return { _tag: "Response", response: new ApiResponse(response, request, Option.none()) }
       }
-      const { response: readable, text } = yield* readBody(response)
+      const text = yield* Effect.orElseSucceed(response.text, () => "")
+      const readable = new ApiResponse(response, request, Option.some(text))
       const decoded = ErrorBody.decode(status, text)
       if (decoded.classification === "InvalidAccessToken") {
         return { _tag: withUserToken ? "Rejected" : "Response", response: readable }
@@ -234,6 +273,7 @@ export const make = Effect.gen(function*() {
     Effect.gen(function*() {
       const api = toApi(request)
       if (api === undefined) return yield* Effect.mapError(http.execute(request), fromHttpError)
+      // From here on the request is signed: what the caller sees of it is `api`.
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()
         : yield* currentToken
