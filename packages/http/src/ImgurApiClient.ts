@@ -37,6 +37,10 @@ import * as internal from "./internal/apiClient.js"
  *   gets no answer within `ImgurConfig`'s `timeout` with `Timeout` (both
  *   retried first).
  *
+ * A response's `request` is the request as the caller made it (its URL
+ * resolved) without the `Authorization` and gateway key headers, so that
+ * printing a response, or an error that holds one, never shows a secret.
+ *
  * An absolute URL outside the API host is sent as it is: never signed,
  * never given a gateway key.
  *
