@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
@@ -108,9 +108,23 @@ export const layerTokenStore = (
 }
 
 /**
+ * The `fetch` `HttpClient`, without W3C trace propagation. Effect's clients
+ * add a `traceparent` header to every request; from a page, a header that
+ * the API does not list in `Access-Control-Allow-Headers` fails the CORS
+ * preflight, and every cross-origin call to Imgur with it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
+).pipe(Layer.provide(FetchHttpClient.layer))
+
+/**
  * Everything a browser app needs: `ImgurAuth`, `ImgurApiClient`,
  * `ImgurConfig` and the `TokenStore` (in `localStorage` unless `storage`
- * says otherwise), over `fetch`. Build it once (a `ManagedRuntime`, or
+ * says otherwise), over `fetch` (`layerHttpClient`). Build it once (a `ManagedRuntime`, or
  * provide it to the app's main effect).
  *
  * @example
@@ -140,5 +154,5 @@ export const layerTokenStore = (
 export const layer = (options: Options): Layer.Layer<Services> =>
   layerServices(options).pipe(
     Layer.provideMerge(layerTokenStore(options)),
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(layerHttpClient)
   )

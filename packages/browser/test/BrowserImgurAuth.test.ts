@@ -1,3 +1,4 @@
+import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
@@ -6,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Http from "node:http"
 import { afterEach, vi } from "vitest"
 import * as BrowserImgurAuth from "../src/BrowserImgurAuth.js"
 import * as BrowserRedirect from "../src/BrowserRedirect.js"
@@ -27,7 +29,7 @@ afterEach(() => {
 })
 
 /** Signs in through the emulator's consent page (Allow) and `BrowserRedirect.complete`. */
-const signIn = (emulator: ImgurEmulator.ImgurEmulator.Service) =>
+const signIn = (emulator: ImgurEmulator.Service) =>
   Effect.gen(function*() {
     const window = makeWindow(app)
     const url = yield* BrowserRedirect.start().pipe(Effect.provideService(BrowserRedirect.BrowserWindow, window))
@@ -147,4 +149,29 @@ describe("BrowserImgurAuth", () => {
       assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token" }), 0)
     })
   })
+
+  it.scoped("layerHttpClient sends no traceparent header, which a CORS preflight to Imgur would refuse", () =>
+    Effect.gen(function*() {
+      const received: Array<Http.IncomingHttpHeaders> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Http.Server>((resume) => {
+          const server = Http.createServer((request, response) => {
+            received.push(request.headers)
+            response.end("{}")
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      const get = (url: string) => Effect.flatMap(HttpClient.HttpClient, (client) => Effect.scoped(client.get(url)))
+      yield* get(`http://127.0.0.1:${port}/3/account/me`).pipe(Effect.provide(BrowserImgurAuth.layerHttpClient))
+      assert.strictEqual(received.length, 1)
+      assert.notProperty(received[0], "traceparent")
+      assert.notProperty(received[0], "b3")
+    }))
 })
