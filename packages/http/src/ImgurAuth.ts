@@ -98,7 +98,9 @@ export interface MakeOptions {
  *   connection was refused (`Retry.singleUse`).
  * - `accessToken` refreshes when the token expires within
  *   `config.refreshSkew`; concurrent callers share one request. A failed
- *   refresh leaves the stored tokens as they were.
+ *   refresh leaves the stored tokens as they were, and a refresh that
+ *   completes after `clear` stores nothing (it fails with
+ *   `MissingRefreshToken`).
  *
  * @since 0.1.0
  * @category constructors

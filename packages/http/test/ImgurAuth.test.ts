@@ -811,6 +811,21 @@ describe("ImgurAuth refresh (emulator)", () => {
       assert.strictEqual(yield* tokenRequests(emulator), 1)
     }))
 
+  it.scoped("a refresh in flight during clear does not bring the tokens back", () =>
+    Effect.gen(function*() {
+      const { auth, emulator, store } = yield* makeImgurAuthHarness()
+      yield* store.set(expired(yield* emulator.issueTokens(client.clientId)))
+      yield* emulator.inject("/oauth2/token", { status: 503 })
+      const fiber = yield* Effect.fork(auth.accessToken)
+      yield* awaitSleep()
+      yield* auth.clear
+      const error = yield* runDrivingClock(failureOf(Fiber.join(fiber)))
+      assert.strictEqual(error.reason, "MissingRefreshToken")
+      assert.include(error.message, "cleared")
+      assert.strictEqual(yield* tokenRequests(emulator), 2)
+      assert.isTrue(Option.isNone(yield* store.get))
+    }))
+
   it.scoped("clear forgets the tokens", () =>
     Effect.gen(function*() {
       const { auth, store } = yield* makeImgurAuthHarness({ stored: makeTokenSet("current") })

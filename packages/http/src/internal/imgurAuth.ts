@@ -48,6 +48,9 @@ export const make = (
     // after that (or after `clear`) the store alone says what the tokens are.
     const seeded = yield* Ref.make(false)
     const seedLock = yield* Effect.makeSemaphore(1)
+    // Bumped by `clear`: a refresh that started before a `clear` must not
+    // bring the tokens back when it completes.
+    const generation = yield* Ref.make(0)
     const seed = Effect.gen(function*() {
       const current = yield* store.get
       if (Option.isSome(current) || Option.isNone(config.accessToken)) return current
@@ -81,6 +84,7 @@ export const make = (
 
     const refreshWith = (explicit: Option.Option<Redacted.Redacted<string>>) =>
       Effect.gen(function*() {
+        const started = yield* Ref.get(generation)
         const previous = yield* load
         const used = explicit.pipe(
           Option.orElse(() => Option.flatMap(previous, (tokens) => tokens.refreshToken)),
@@ -106,7 +110,15 @@ export const make = (
           onNone: () => withRefreshToken,
           onSome: (previous) => TokenSet.merge(previous, withRefreshToken)
         })
-        yield* store.set(next)
+        yield* seedLock.withPermits(1)(Effect.gen(function*() {
+          if ((yield* Ref.get(generation)) !== started) {
+            return yield* new ImgurAuthError.ImgurAuthError({
+              reason: "MissingRefreshToken",
+              detail: "the tokens were cleared while they were being refreshed"
+            })
+          }
+          yield* store.set(next)
+        }))
         return next
       }).pipe(Effect.withLogSpan("imgur-auth.refresh"))
 
@@ -192,7 +204,9 @@ export const make = (
           return (yield* sharedRefresh).accessToken
         }),
       tokens: load,
-      clear: seedLock.withPermits(1)(Effect.zipRight(store.clear, Ref.set(seeded, true)))
+      clear: seedLock.withPermits(1)(
+        store.clear.pipe(Effect.zipRight(Ref.set(seeded, true)), Effect.zipRight(Ref.update(generation, (n) => n + 1)))
+      )
     }
     return service
   })
