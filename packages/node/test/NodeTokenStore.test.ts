@@ -11,11 +11,13 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeTokenStore from "../src/NodeTokenStore.js"
+import { bundleFixture, spawnFixture } from "./utils/fixtures.js"
 
 const tempDirectory = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
 
@@ -268,4 +270,40 @@ describe("NodeTokenStore.layerFile", () => {
       assert.strictEqual(yield* fs.readFileString(NodePath.join(file, "inside")), "keep me")
       assert.deepStrictEqual(yield* fs.readDirectory(directory), ["tokens.json"])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("NodeTokenStore.layerFile under SIGKILL", () => {
+  // 5 writers at a time on one file, each killed at a random moment of its
+  // write loop, 50 kills in all; after every kill (while the other writers go
+  // on) the file holds one whole token set.
+  it.scopedLive("leaves the old tokens or the new ones, never a torn file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* tempDirectory
+      const writerScript = yield* bundleFixture("tokenWriter.ts")
+      const lanes = 5
+      const killsPerLane = 10
+      const observed = yield* Effect.forEach(
+        Array.from({ length: lanes }, (_, lane) => lane),
+        () =>
+          Effect.forEach(
+            Array.from({ length: killsPerLane }, (_, kill) => kill),
+            () =>
+              Effect.scoped(Effect.gen(function*() {
+                const writer = yield* spawnFixture(writerScript, [directory])
+                yield* writer.waitFor("ready")
+                yield* Effect.sleep(yield* Random.nextIntBetween(5, 61))
+                yield* writer.kill
+                const stored = yield* withFileStore({ directory }, (store) => store.get)
+                assert.isTrue(Option.isSome(stored))
+                return Option.isSome(stored) ? stored.value.accountUsername : Option.none()
+              }))
+          ),
+        { concurrency: lanes }
+      )
+      assert.strictEqual(observed.flat().length, lanes * killsPerLane)
+      assert.isTrue(observed.flat().every((username) => Option.getOrNull(username) === "writer"))
+      const names = yield* fs.readDirectory(directory)
+      assert.isTrue(names.every((name) => name === "tokens.json" || name.endsWith(".tmp")), names.join(", "))
+    }).pipe(Effect.provide(NodeFileSystem.layer)), 60_000)
 })
