@@ -65,7 +65,6 @@ export const defaultKey: string = internal.defaultKey
  * ```ts
  * import { TokenStore } from "@imgur-auth/http"
  * import * as Effect from "effect/Effect"
- * import * as Option from "effect/Option"
  *
  * // A store that remembers nothing.
  * const forgetful = TokenStore.make({
