@@ -217,15 +217,16 @@ export interface Service {
   /** The requests received so far, oldest first. */
   readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
   readonly clearLog: Effect.Effect<void>
-  /** How many logged requests match the path and / or the `grant_type`. */
+  /** How many logged requests match the path (or URL, as for `inject`) and / or the `grant_type`. */
   readonly countRequests: (
     filter?: { readonly path?: string | undefined; readonly grantType?: string | undefined }
   ) => Effect.Effect<number>
   /**
-   * The next requests to `path` (without query; preflights excepted) get
-   * these faults, one per request in order (a single fault: `times`
-   * requests, default 1; an array: the whole sequence `times` times).
-   * Other requests are unaffected; faults injected later queue behind.
+   * The next requests to `path` (preflights excepted) get these faults, one
+   * per request in order (a single fault: `times` requests, default 1; an
+   * array: the whole sequence `times` times). Other requests are
+   * unaffected; faults injected later queue behind. `path` may also be a
+   * full URL; its query and a trailing slash are ignored.
    */
   readonly inject: (path: string, faults: ReadonlyArray<Fault> | Fault, times?: number) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
@@ -289,6 +290,23 @@ export interface Service {
 export class ImgurEmulator extends Effect.Service<ImgurEmulator>()("@imgur-auth/emulator/ImgurEmulator", {
   scoped: (options?: Options): Effect.Effect<Service, ServeError, Scope.Scope> => internal.make(options)
 }) {}
+
+type ServiceShape = Service
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace ImgurEmulator {
+  /**
+   * The service shape, also reachable as `ImgurEmulator.Service` at the
+   * module level.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Service = ServiceShape
+}
 
 /**
  * Start an emulator; it closes (dropping any open connection) with the scope.

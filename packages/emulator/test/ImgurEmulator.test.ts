@@ -858,6 +858,18 @@ describe("ImgurEmulator", () => {
         expect(statuses).toEqual([502, 503, 502, 503, 504, 504, 401])
       }))
 
+    it.scoped("inject and countRequests take a path or a URL, with or without query or trailing slash", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make()
+        yield* emulator.inject(`${emulator.url}/3/credits?x=1`, { status: 502 })
+        yield* emulator.inject("3/account/me/", { status: 503 })
+        expect((yield* credits(emulator)).status).toBe(502)
+        expect((yield* me(emulator)).status).toBe(503)
+        expect(yield* emulator.countRequests({ path: `${emulator.url}/3/credits` })).toBe(1)
+        expect(yield* emulator.countRequests({ path: "/3/account/me/?a=b" })).toBe(1)
+        expect(yield* emulator.countRequests({ path: "/3/account" })).toBe(0)
+      }))
+
     it.scoped("clearFaults drops every pending fault", () =>
       Effect.gen(function*() {
         const emulator = yield* ImgurEmulator.make()

@@ -113,6 +113,15 @@ const stateParam = (state: string | undefined): ReadonlyArray<readonly [string, 
 
 const normalizePath = (path: string): string => path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path
 
+/** The path of a path or URL as given by a caller: no origin, no query, no trailing slash. */
+const pathOf = (input: string): string => {
+  const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(input)
+  const rest = origin === null ? input : input.slice(origin[0].length)
+  const end = rest.search(/[?#]/)
+  const path = end === -1 ? rest : rest.slice(0, end)
+  return normalizePath(path.startsWith("/") ? path : `/${path}`)
+}
+
 // -----------------------------------------------------------------------------
 // the request log: a ring buffer
 // -----------------------------------------------------------------------------
@@ -546,9 +555,10 @@ export class Emulator {
 
   inject(path: string, faults: ReadonlyArray<Api.Fault> | Api.Fault, times: number): void {
     const sequence: ReadonlyArray<Api.Fault> = isFaultArray(faults) ? faults : [faults]
-    const queue = this.faults.get(path) ?? []
+    const key = pathOf(path)
+    const queue = this.faults.get(key) ?? []
     for (let i = 0; i < times; i++) queue.push(...sequence)
-    if (queue.length > 0) this.faults.set(path, queue)
+    if (queue.length > 0) this.faults.set(key, queue)
   }
 
   clearFaults(): void {
@@ -735,7 +745,9 @@ export const make = (options: Api.Options = {}): Effect.Effect<Api.Service, Serv
     const host = options.host ?? "127.0.0.1"
     const server = yield* Effect.acquireRelease(
       Effect.async<Http.Server, ServeError>((resume) => {
-        const server = Http.createServer(emulator.handler)
+        // Idle keep-alive connections outlive the clients' own idle timeouts (undici: 4 s), so a
+        // client never reuses a connection at the moment the server closes it.
+        const server = Http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, emulator.handler)
         const onError = (cause: Error) => resume(Effect.fail(new ServeError({ cause })))
         server.once("error", onError)
         server.listen({ port: options.port ?? 0, host }, () => {
@@ -765,7 +777,10 @@ export const make = (options: Api.Options = {}): Effect.Effect<Api.Service, Serv
       port,
       log: Effect.sync(() => emulator.log.ordered().map(toLogEntry)),
       clearLog: Effect.sync(() => emulator.log.clear()),
-      countRequests: (filter) => Effect.sync(() => emulator.log.count(filter?.path, filter?.grantType)),
+      countRequests: (filter) =>
+        Effect.sync(() =>
+          emulator.log.count(filter?.path === undefined ? undefined : pathOf(filter.path), filter?.grantType)
+        ),
       inject: (path, faults, times = 1) => Effect.sync(() => emulator.inject(path, faults, times)),
       clearFaults: Effect.sync(() => emulator.clearFaults()),
       invalidateAccessTokens: Effect.sync(() => emulator.invalidateAccessTokens()),
