@@ -10,6 +10,11 @@
 /**
  * @since 0.1.0
  */
+export * as NodeImgurAuth from "./NodeImgurAuth.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as NodeTokenStore from "./NodeTokenStore.js"
 
 /**

@@ -1,0 +1,139 @@
+/**
+ * Imgur OAuth2 on Node, as one layer: `ImgurAuth`, `ImgurApiClient`,
+ * `ImgurConfig` and a `TokenStore` in a file, over undici's `HttpClient`.
+ *
+ * @since 0.1.0
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import type * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
+import * as TokenStore from "@imgur-auth/http/TokenStore"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as NodeTokenStore from "./NodeTokenStore.js"
+
+/**
+ * `ImgurConfig`'s options (`clientId`, `clientSecret`, `baseUrl`, …),
+ * `ImgurAuth`'s (`allowMissingState`), and where the tokens live.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends ImgurConfigModule.Options, ImgurAuth.MakeOptions {
+  /**
+   * The token file (see `NodeTokenStore.layerFile`): by default
+   * `tokens.json` under `NodeTokenStore.defaultDirectory`; `false` keeps the
+   * tokens in memory for the life of the layer.
+   */
+  readonly store?: NodeTokenStore.FileOptions | false | undefined
+}
+
+/**
+ * What `layer` and `layerConfig` provide.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services = ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig | TokenStore.TokenStore
+
+/**
+ * The `TokenStore` that `store` selects: the file, or memory for `false`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTokenStore = (store?: NodeTokenStore.FileOptions | false): Layer.Layer<TokenStore.TokenStore> =>
+  store === false ? TokenStore.layerMemory : NodeTokenStore.layerFile(store)
+
+/**
+ * The services over undici's `HttpClient`, with a `TokenStore` of the
+ * caller's (a database, a secret manager, `TokenStore.layerMemory`).
+ * `options.store` is ignored.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithoutTokenStore = (
+  options: Options
+): Layer.Layer<ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig, never, TokenStore.TokenStore> =>
+  ImgurApiClient.layer.pipe(
+    Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
+    Layer.provideMerge(ImgurConfig.layer(options)),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+
+/**
+ * Everything a Node program needs, needing nothing: `ImgurAuth`,
+ * `ImgurApiClient`, `ImgurConfig` and the `TokenStore` (the token file unless
+ * `store` says otherwise), over one undici connection pool. Tokens saved by
+ * one run are there for the next. Build it once: provide it to the main
+ * effect, or hold it in a `ManagedRuntime`.
+ *
+ * @example
+ * ```ts
+ * import { NodeImgurAuth } from "@imgur-auth/node"
+ * import { ImgurApiClient, ImgurAuth } from "@imgur-auth/http"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const auth = yield* ImgurAuth
+ *   const tokens = yield* auth.tokens
+ *   // …sign in with auth.byPin() when there are none…
+ *   const api = yield* ImgurApiClient
+ *   const me = yield* api.httpClient.get("/3/account/me")
+ * }).pipe(Effect.provide(NodeImgurAuth.layer({ clientId: "43652b743b5a7a0", clientSecret: "…" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Services> =>
+  layerWithoutTokenStore(options).pipe(Layer.provideMerge(layerTokenStore(options.store)))
+
+/**
+ * The options of `layer` read from the environment (or any
+ * `ConfigProvider`): `ImgurConfig.config` (`IMGUR_CLIENT_ID`,
+ * `IMGUR_CLIENT_SECRET`, …) and `IMGUR_TOKEN_DIR`, the directory of the
+ * token file.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  options: ImgurConfig.config,
+  tokenDirectory: Config.option(Config.nonEmptyString("IMGUR_TOKEN_DIR"))
+}).pipe(
+  Config.map(({ options, tokenDirectory }): Options =>
+    Option.match(tokenDirectory, {
+      onNone: () => options,
+      onSome: (directory) => ({ ...options, store: { directory } })
+    })
+  )
+)
+
+/**
+ * `layer` with its options from the environment (see `config`), and
+ * `overrides` for what the environment does not say (timeouts, a retry
+ * schedule, `store`). A missing `IMGUR_CLIENT_ID` is a `ConfigError` that
+ * names it.
+ *
+ * @example
+ * ```ts
+ * import { NodeImgurAuth } from "@imgur-auth/node"
+ *
+ * // IMGUR_CLIENT_ID, IMGUR_CLIENT_SECRET, IMGUR_TOKEN_DIR, …
+ * const Live = NodeImgurAuth.layerConfig({ timeout: "5 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  overrides?: Partial<Omit<Options, "clientId">>
+): Layer.Layer<Services, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...overrides })))
