@@ -62,6 +62,8 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
       for (const result of results) expect(result.code).toBe(0)
       const [root, login, refresh, status, logout] = results.map((result) => result.stdout)
       expect(root).toContain("login")
+      // No colour codes in a pipe.
+      expect(root).not.toContain("\u001b[")
       expect(root).toContain("logout")
       expect(login).toContain("--flow pin | code | token")
       expect(login).toContain("--timeout")
@@ -204,6 +206,8 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
           runCli(["refresh", "--token-dir", home], { env })
         ], { concurrency: "unbounded" })
         expect(badFlow.code).toBe(2)
+        expect(failureLines(badFlow.stderr)).toHaveLength(1)
+        expect(failureLines(badFlow.stderr)[0]).toContain("pin, code, token")
         expect(noClientId.code).toBe(2)
         expect(failureLines(noClientId.stderr)).toEqual([
           "imgur-auth: no client id: pass --client-id or set IMGUR_CLIENT_ID (register an application at https://api.imgur.com/oauth2/addclient)"

@@ -86,4 +86,5 @@ export const errorLine = (error: unknown): string | undefined => {
   return `imgur-auth: unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}`
 }
 
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
+/** @internal */
+export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()

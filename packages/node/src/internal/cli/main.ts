@@ -8,6 +8,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -15,7 +16,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { cli } from "./command.js"
-import { errorLine, ExitCode, exitCode } from "./errors.js"
+import { errorLine, ExitCode, exitCode, oneLine } from "./errors.js"
 
 // Log lines (a warning of the token store) go to stderr, as plain text: stdout
 // holds results only.
@@ -33,6 +34,28 @@ const environment = Layer.mergeAll(
   Logger.minimumLogLevel(LogLevel.Warning)
 )
 
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
+
+const plain = (stream: NodeJS.WriteStream) => stream.isTTY !== true || process.env.NO_COLOR !== undefined
+
+// @effect/cli prints help with `Console.log` and usage errors with
+// `Console.error`. Help loses its colours in a pipe (or with NO_COLOR); a
+// usage error becomes one line, `imgur-auth: …`, like every other failure.
+const withCliConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((base) =>
+    Effect.withConsole(effect, {
+      ...base,
+      log: (...args) => {
+        const text = args.map(String).join(" ")
+        return base.log(plain(process.stdout) ? text.replace(ansi, "") : text)
+      },
+      error: (...args) => {
+        const text = oneLine(args.map(String).join(" ").replace(ansi, ""))
+        return text === "" ? Effect.void : base.error(`imgur-auth: ${text}`)
+      }
+    })
+  )
+
 const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>
   Effect.sync(() => {
     const error = Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))
@@ -49,6 +72,7 @@ const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>
  */
 export const run = (argv: ReadonlyArray<string>): void => {
   const program = cli(argv).pipe(
+    withCliConsole,
     Effect.as(ExitCode.Success),
     Effect.catchAllCause(report),
     Effect.flatMap((code) => Effect.sync(() => void (process.exitCode = code))),
