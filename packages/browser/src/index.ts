@@ -20,3 +20,13 @@ export * as BrowserRedirect from "./BrowserRedirect.js"
  * @since 0.1.0
  */
 export * as BrowserTokenStore from "./BrowserTokenStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export { Client, type ClientConfig } from "./Client.js"
+
+/**
+ * @since 0.1.0
+ */
+export { ImgurAuthClientError } from "@imgur-auth/http/Client"
