@@ -10,6 +10,11 @@
 /**
  * @since 0.1.0
  */
+export { Client, type ClientConfig } from "./Client.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as NodeImgurAuth from "./NodeImgurAuth.js"
 
 /**
@@ -21,3 +26,26 @@ export * as NodeTokenStore from "./NodeTokenStore.js"
  * @since 0.1.0
  */
 export * as TokenEndpoint from "./TokenEndpoint.js"
+
+/**
+ * Re-exported for convenience: the services and the error that the layers
+ * and the `Client` of this package produce.
+ *
+ * @since 0.1.0
+ */
+export { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+
+/**
+ * @since 0.1.0
+ */
+export { ImgurAuth, ImgurAuthLive } from "@imgur-auth/http/ImgurAuth"
+
+/**
+ * @since 0.1.0
+ */
+export { ImgurAuthClientError } from "@imgur-auth/http/Client"
+
+/**
+ * @since 0.1.0
+ */
+export { ImgurAuthError, isImgurAuthError } from "@imgur-auth/core/ImgurAuthError"
