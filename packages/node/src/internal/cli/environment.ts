@@ -3,16 +3,13 @@
  * and secret, the base URL and the token directory, flags first, then the
  * `IMGUR_*` environment (read by the option definitions).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
-import { type ImgurAuth, ImgurAuthLive } from "@imgur-auth/http/ImgurAuth"
-import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
 import type { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as NodePath from "node:path"
+import * as NodeImgurAuth from "../../NodeImgurAuth.js"
 import * as NodeTokenStore from "../../NodeTokenStore.js"
 import type { Connection } from "./command.js"
 import { type CliError, usage } from "./errors.js"
@@ -74,24 +71,15 @@ export const tokenStoreLayer = (settings: Settings): Layer.Layer<TokenStore> =>
   NodeTokenStore.layerFile({ directory: settings.tokenDir })
 
 /**
- * `ImgurAuth` and `ImgurApiClient` for `clientId`, over undici and the token
- * store in `settings.tokenDir`.
+ * `ImgurAuth`, `ImgurApiClient` and the token file in `settings.tokenDir`
+ * for `clientId`: `NodeImgurAuth.layer`.
  *
  * @internal
  */
-export const imgurLayer = (
-  settings: Settings,
-  clientId: string
-): Layer.Layer<ImgurAuth | ImgurApiClient | TokenStore> => {
-  const base = Layer.mergeAll(
-    ImgurConfig.layer({
-      clientId,
-      clientSecret: Option.getOrUndefined(settings.clientSecret),
-      baseUrl: Option.getOrUndefined(settings.baseUrl)
-    }),
-    tokenStoreLayer(settings),
-    NodeHttpClient.layerUndici
-  )
-  const auth = Layer.provideMerge(ImgurAuthLive, base)
-  return Layer.provideMerge(ImgurApiClient.layer, auth)
-}
+export const imgurLayer = (settings: Settings, clientId: string): Layer.Layer<NodeImgurAuth.Services> =>
+  NodeImgurAuth.layer({
+    clientId,
+    clientSecret: Option.getOrUndefined(settings.clientSecret),
+    baseUrl: Option.getOrUndefined(settings.baseUrl),
+    store: { directory: settings.tokenDir }
+  })
