@@ -411,7 +411,14 @@ export class Core {
       const api = yield* ImgurApiClient
       const client = init?.anonymous === true ? api.anonymous : api.httpClient
       const response = yield* client.execute(request)
-      const text = yield* Effect.orElseSucceed(response.text, () => "")
+      // A body cut off mid-way is a failed call, not an empty answer. The
+      // cause is the network error, never the request (it holds the token).
+      const text = yield* Effect.mapError(response.text, (failure) =>
+        new ImgurAuthError.ImgurAuthError({
+          reason: "Transport",
+          detail: `${request.method} ${path}: the response body could not be read`,
+          cause: failure.cause
+        }))
       return {
         ok: response.status >= 200 && response.status < 300,
         status: response.status,
