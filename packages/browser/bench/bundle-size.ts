@@ -1,11 +1,14 @@
 /**
  * What imgur-auth adds to a browser bundle.
  *
- * Three entries are bundled with esbuild (minified, ES2022, browser) and
+ * Four entries are bundled with esbuild (minified, ES2022, browser) and
  * gzipped with node:zlib:
  *
  * - the floor: `effect/Schema` decoding a small struct, the least an Effect
  *   app in a browser ships;
+ * - `fetch-floor`: the floor plus one request with `@effect/platform`'s
+ *   `FetchHttpClient`, what any Effect app that talks HTTP ships (the
+ *   `token-flow` entry is compared with it too);
  * - `redirect-parser`: the floor plus core's `Redirect.parseToken`;
  * - `token-flow`: the floor plus the whole implicit flow of
  *   `@imgur-auth/browser` (the browser layer, `BrowserRedirect.start` and
@@ -36,10 +39,24 @@ export interface Entry {
   readonly source: string
   /** The most our code may add over the floor, in bytes of gzip. */
   readonly target?: number | undefined
+  /** Another entry this one is also compared with (its size is subtracted too). */
+  readonly compareWith?: string | undefined
 }
 
 export const entries: ReadonlyArray<Entry> = [
   { name: "floor", description: "`effect/Schema` decoding a small struct", source: floorSource },
+  {
+    name: "fetch-floor",
+    description: "floor + one `GET` with `@effect/platform`'s `FetchHttpClient` in a `ManagedRuntime`",
+    source: `${floorSource}
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+globalThis.get = () => runtime.runPromise(Effect.flatMap(HttpClient.HttpClient, (client) => Effect.scoped(client.get("/x"))))
+`
+  },
   {
     name: "redirect-parser",
     description: "floor + `@imgur-auth/core/Redirect` `parseToken`",
@@ -53,6 +70,7 @@ globalThis.redirect = Redirect.parseToken(location.href, { expectedState: sessio
     name: "token-flow",
     description: "floor + `@imgur-auth/browser`: layer, `BrowserRedirect.start` / `complete`, one API call",
     target: 15 * 1024,
+    compareWith: "fetch-floor",
     source: `${floorSource}
 import { BrowserImgurAuth, BrowserRedirect } from "@imgur-auth/browser"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
@@ -75,6 +93,8 @@ export interface Measurement {
   readonly gzip: number
   /** `gzip` minus the floor's `gzip`. */
   readonly addition: number
+  /** `gzip` minus the `gzip` of the entry named by `compareWith`. */
+  readonly comparison: { readonly name: string; readonly addition: number } | undefined
   /**
    * The minified bytes added over the floor, by origin, and each origin's
    * share of `addition` (an estimate: gzip does not split by file).
@@ -129,6 +149,12 @@ const bundle = async (entry: Entry): Promise<Bundle> => {
 /** Bundles every entry (the first is the floor) and compares each with the floor. */
 export const measure = async (): Promise<ReadonlyArray<Measurement>> => {
   const bundles = await Promise.all(entries.map(bundle))
+  const comparisonOf = (entry: Entry, gzip: number): Measurement["comparison"] => {
+    const other = bundles[entries.findIndex((candidate) => candidate.name === entry.compareWith)]
+    return entry.compareWith === undefined || other === undefined
+      ? undefined
+      : { name: entry.compareWith, addition: gzip - other.gzip }
+  }
   const floor = bundles[0] ?? { minified: 0, gzip: 0, inputs: new Map<string, number>() }
   return entries.map((entry, index) => {
     const size = bundles[index] ?? floor
@@ -145,6 +171,7 @@ export const measure = async (): Promise<ReadonlyArray<Measurement>> => {
       minified: size.minified,
       gzip: size.gzip,
       addition,
+      comparison: comparisonOf(entry, size.gzip),
       breakdown: origins.map((origin) => {
         const minified = added.get(origin) ?? 0
         return { origin, minified, gzip: totalAdded === 0 ? 0 : Math.round(addition * minified / totalAdded) }
@@ -158,18 +185,20 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`
 
 /** The figures as two markdown tables: the sizes, and where each addition comes from. */
 export const table = (measurements: ReadonlyArray<Measurement>): string => {
-  const added = measurements.slice(1)
+  const added = measurements.filter((m) => m.target !== undefined)
   const share = (m: Measurement, origin: Origin) => {
     const part = m.breakdown.find((b) => b.origin === origin)
     return part === undefined ? "—" : `${kb(part.minified)} (≈ ${kb(part.gzip)})`
   }
   return [
-    "| entry | what | minified | gzip | added over the floor (gzip) | target for our code |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    "| entry | what | minified | gzip | added over the floor (gzip) | target for our code | added over |",
+    "| --- | --- | ---: | ---: | ---: | ---: | --- |",
     ...measurements.map((m) =>
       `| ${m.name} | ${m.description} | ${kb(m.minified)} | ${kb(m.gzip)} | ${
         m.name === "floor" ? "—" : kb(m.addition)
-      } | ${m.target === undefined ? "—" : `≤ ${kb(m.target)}`} |`
+      } | ${m.target === undefined ? "—" : `≤ ${kb(m.target)}`} | ${
+        m.comparison === undefined ? "—" : `${kb(m.comparison.addition)} over ${m.comparison.name}`
+      } |`
     ),
     "",
     "Where the addition comes from: minified bytes over the floor (≈ share of the gzip addition).",
