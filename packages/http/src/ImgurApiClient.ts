@@ -93,10 +93,18 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ImgurCo
  * @category tags
  */
 export class ImgurApiClient extends Context.Tag("@imgur-auth/http/ImgurApiClient")<ImgurApiClient, Service>() {
-  /** The API client as a layer. */
+  /**
+   * The API client as a layer.
+   *
+   * @since 0.1.0
+   */
   static readonly layer: Layer.Layer<ImgurApiClient, never, HttpClient.HttpClient | ImgurConfig | ImgurAuth> = Layer
     .effect(this, make)
-  /** Build the service value. */
+  /**
+   * Build the service value.
+   *
+   * @since 0.1.0
+   */
   static readonly make = make
 }
 

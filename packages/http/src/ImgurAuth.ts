@@ -130,7 +130,11 @@ export const layer = (
  * @category tags
  */
 export class ImgurAuth extends Context.Tag("@imgur-auth/http/ImgurAuth")<ImgurAuth, Service>() {
-  /** The live service; see `ImgurAuthLive`. */
+  /**
+   * The live service; see `ImgurAuthLive`.
+   *
+   * @since 0.1.0
+   */
   static get Live(): Layer.Layer<ImgurAuth, never, HttpClient.HttpClient | ImgurConfig | TokenStore> {
     return ImgurAuthLive
   }

@@ -175,14 +175,34 @@ export const layerConfig = (
  * @category tags
  */
 export class ImgurConfig extends Context.Tag("@imgur-auth/http/ImgurConfig")<ImgurConfig, Service>() {
-  /** Resolve options into the service value. */
+  /**
+   * Resolve options into the service value.
+   *
+   * @since 0.1.0
+   */
   static readonly make = make
-  /** A layer from options. */
+  /**
+   * A layer from options.
+   *
+   * @since 0.1.0
+   */
   static readonly layer = layer
-  /** A layer from the `IMGUR_*` environment variables. */
+  /**
+   * A layer from the `IMGUR_*` environment variables.
+   *
+   * @since 0.1.0
+   */
   static readonly layerConfig = layerConfig
-  /** The `Config` behind `layerConfig`. */
+  /**
+   * The `Config` behind `layerConfig`.
+   *
+   * @since 0.1.0
+   */
   static readonly config = config
-  /** Where token requests go. */
+  /**
+   * Where token requests go.
+   *
+   * @since 0.1.0
+   */
   static readonly tokenUrl = tokenUrl
 }

@@ -127,17 +127,41 @@ export const makeKeyValueStore: (
  * @category tags
  */
 export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<TokenStore, Service>() {
-  /** The key `layerKeyValueStore` uses when none is given. */
+  /**
+   * The key `layerKeyValueStore` uses when none is given.
+   *
+   * @since 0.1.0
+   */
   static readonly defaultKey = defaultKey
-  /** A store over any storage; see `make`. */
+  /**
+   * A store over any storage; see `make`.
+   *
+   * @since 0.1.0
+   */
   static readonly make = make
-  /** A store in memory; see `makeMemory`. */
+  /**
+   * A store in memory; see `makeMemory`.
+   *
+   * @since 0.1.0
+   */
   static readonly makeMemory = makeMemory
-  /** A store in a `KeyValueStore`; see `makeKeyValueStore`. */
+  /**
+   * A store in a `KeyValueStore`; see `makeKeyValueStore`.
+   *
+   * @since 0.1.0
+   */
   static readonly makeKeyValueStore = makeKeyValueStore
-  /** A store in memory (a `Ref`). */
+  /**
+   * A store in memory (a `Ref`).
+   *
+   * @since 0.1.0
+   */
   static readonly layerMemory: Layer.Layer<TokenStore> = Layer.effect(TokenStore, makeMemory())
-  /** A store in the `KeyValueStore` of the context, under `options.key`. */
+  /**
+   * A store in the `KeyValueStore` of the context, under `options.key`.
+   *
+   * @since 0.1.0
+   */
   static readonly layerKeyValueStore = (
     options?: KeyValueStoreOptions
   ): Layer.Layer<TokenStore, never, KeyValueStore.KeyValueStore> => Layer.effect(TokenStore, makeKeyValueStore(options))
