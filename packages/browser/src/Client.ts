@@ -87,7 +87,11 @@ export class Client extends Base.Client {
     console.warn(secretWarning)
   }
 
-  /** The client secret, `Redacted`, or `null`. Setting one in a browser warns (once per client). */
+  /**
+   * The client secret, `Redacted`, or `null`. Setting one in a browser warns (once per client).
+   *
+   * @since 0.1.0
+   */
   override get client_secret(): Redacted.Redacted<string> | null {
     return super.client_secret
   }
