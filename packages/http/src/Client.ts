@@ -48,6 +48,13 @@ export interface ClientConfig {
   readonly rapidapi_key?: string | Redacted.Redacted<string> | undefined
   /** Replaces `https://api.imgur.com`: a local emulator, a proxy. */
   readonly base_url?: string | undefined
+  /**
+   * Where token requests go instead of `${base_url}/oauth2/token`: in a
+   * browser, the app's own backend endpoint that adds the client secret
+   * server-side (`TokenEndpoint` of `@imgur-auth/node`), so that code and PIN
+   * exchanges and refreshes work without a secret in the page.
+   */
+  readonly token_url?: string | undefined
   /** Where tokens live. Default: in memory, for the life of the client. */
   readonly store?: Layer.Layer<TokenStore> | undefined
 }
@@ -211,16 +218,47 @@ export interface ClientConstructor {
  * @category errors
  */
 export class ImgurAuthClientError extends Error {
+  /**
+   * The tag of the `ImgurAuthError` it stands for, so that code written for
+   * one reads the other.
+   *
+   * @since 0.1.0
+   */
   readonly _tag = "ImgurAuthError" as const
+  /**
+   * @since 0.1.0
+   */
   override readonly name = "ImgurAuthClientError"
+  /**
+   * Why the call failed: one of the reasons of `ImgurAuthError` (see
+   * `ImgurAuthError.Reason` in `@imgur-auth/core`).
+   *
+   * @since 0.1.0
+   */
   readonly reason: ImgurAuthError.Reason
-  /** The HTTP status of Imgur's answer, when there was one. */
+  /**
+   * The HTTP status of Imgur's answer, when there was one.
+   *
+   * @since 0.1.0
+   */
   readonly status: number | undefined
-  /** Imgur's own message, when its body carried one. */
+  /**
+   * Imgur's own message, when its body carried one.
+   *
+   * @since 0.1.0
+   */
   readonly imgurMessage: string | undefined
-  /** What exactly was wrong. */
+  /**
+   * What exactly was wrong.
+   *
+   * @since 0.1.0
+   */
   readonly detail: string | undefined
-  /** Seconds Imgur asked to wait (`Retry-After`), when it did. */
+  /**
+   * Seconds Imgur asked to wait (`Retry-After`), when it did.
+   *
+   * @since 0.1.0
+   */
   readonly retryAfter: number | undefined
 
   constructor(error: ImgurAuthError.ImgurAuthError) {
@@ -274,6 +312,8 @@ export class Client implements AsyncDisposable {
   /**
    * A `Client` class bound to `platform`: `new` takes the seed's arguments
    * only.
+   *
+   * @since 0.1.0
    */
   static withPlatform(platform: Platform): ClientConstructor {
     return class extends Client {
@@ -285,7 +325,11 @@ export class Client implements AsyncDisposable {
 
   readonly #core: internal.Core
 
-  /** The authorization flows. */
+  /**
+   * The authorization flows.
+   *
+   * @since 0.1.0
+   */
   readonly Authorize: Authorize
 
   constructor(config: string | ClientConfig | undefined, platform: Platform) {
@@ -327,7 +371,11 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  /** The application's client id (public: it is in every authorize URL). */
+  /**
+   * The application's client id (public: it is in every authorize URL).
+   *
+   * @since 0.1.0
+   */
   get client_id(): string {
     return this.#core.settings.clientId
   }
@@ -335,7 +383,11 @@ export class Client implements AsyncDisposable {
     this.#core.update({ clientId: value })
   }
 
-  /** The client secret, `Redacted` (`Redacted.value` reveals it), or `null`. */
+  /**
+   * The client secret, `Redacted` (`Redacted.value` reveals it), or `null`.
+   *
+   * @since 0.1.0
+   */
   get client_secret(): Redacted.Redacted<string> | null {
     return Option.getOrNull(this.#core.settings.clientSecret)
   }
@@ -343,7 +395,11 @@ export class Client implements AsyncDisposable {
     this.#core.update({ clientSecret: internal.secret(value) })
   }
 
-  /** The current access token, or `null`; set it to use a token obtained elsewhere. */
+  /**
+   * The current access token, or `null`; set it to use a token obtained elsewhere.
+   *
+   * @since 0.1.0
+   */
   get access_token(): string | null {
     return Option.getOrNull(Option.map(this.#core.settings.accessToken, Redacted.value))
   }
@@ -351,7 +407,11 @@ export class Client implements AsyncDisposable {
     this.#core.assignAccessToken(internal.secret(value))
   }
 
-  /** The seed's other name for `access_token`. */
+  /**
+   * The seed's other name for `access_token`.
+   *
+   * @since 0.1.0
+   */
   get client_token(): string | null {
     return this.access_token
   }
@@ -359,7 +419,11 @@ export class Client implements AsyncDisposable {
     this.access_token = value
   }
 
-  /** The current refresh token, or `null`. */
+  /**
+   * The current refresh token, or `null`.
+   *
+   * @since 0.1.0
+   */
   get refresh_token(): string | null {
     return Option.getOrNull(Option.map(this.#core.settings.refreshToken, Redacted.value))
   }
@@ -367,7 +431,11 @@ export class Client implements AsyncDisposable {
     this.#core.assignRefreshToken(internal.secret(value))
   }
 
-  /** The Mashape key, `Redacted`, or `null`. Setting it moves API calls to the Mashape gateway. */
+  /**
+   * The Mashape key, `Redacted`, or `null`. Setting it moves API calls to the Mashape gateway.
+   *
+   * @since 0.1.0
+   */
   get mashape_key(): Redacted.Redacted<string> | null {
     return Option.getOrNull(this.#core.settings.mashapeKey)
   }
@@ -375,7 +443,11 @@ export class Client implements AsyncDisposable {
     this.#core.update({ mashapeKey: internal.secret(value) })
   }
 
-  /** The RapidAPI key, `Redacted`, or `null`. Setting it moves API calls to the RapidAPI gateway. */
+  /**
+   * The RapidAPI key, `Redacted`, or `null`. Setting it moves API calls to the RapidAPI gateway.
+   *
+   * @since 0.1.0
+   */
   get rapidapi_key(): Redacted.Redacted<string> | null {
     return Option.getOrNull(this.#core.settings.rapidApiKey)
   }
@@ -383,7 +455,11 @@ export class Client implements AsyncDisposable {
     this.#core.update({ rapidApiKey: internal.secret(value) })
   }
 
-  /** The base URL that replaces `https://api.imgur.com`, or `null`. */
+  /**
+   * The base URL that replaces `https://api.imgur.com`, or `null`.
+   *
+   * @since 0.1.0
+   */
   get base_url(): string | null {
     return Option.getOrNull(this.#core.settings.baseUrl)
   }
@@ -391,12 +467,20 @@ export class Client implements AsyncDisposable {
     this.#core.update({ baseUrl: Option.filter(Option.fromNullable(value), (url) => url !== "") })
   }
 
-  /** The rate limits of the latest API response. */
+  /**
+   * The rate limits of the latest API response.
+   *
+   * @since 0.1.0
+   */
   get RateLimits(): RateLimits {
     return internal.toRateLimits(this.#core.rateLimits)
   }
 
-  /** An access token valid now: refreshed first when it is about to expire, once for all concurrent callers. */
+  /**
+   * An access token valid now: refreshed first when it is about to expire, once for all concurrent callers.
+   *
+   * @since 0.1.0
+   */
   getAccessToken(): Promise<string> {
     return this.#core.accessToken()
   }
@@ -407,17 +491,27 @@ export class Client implements AsyncDisposable {
    * Imgur rejects is refreshed once and the call made again; transient
    * failures are retried. Resolves with every status; rejects when the call
    * could not be made (or a needed refresh failed).
+   *
+   * @since 0.1.0
    */
   request(path: string, init?: RequestInit): Promise<ApiResponse> {
     return this.#core.request(path, init)
   }
 
-  /** Release the connections and the token store. A later call starts afresh (tokens kept). */
+  /**
+   * Release the connections and the token store. A later call starts afresh (tokens kept).
+   *
+   * @since 0.1.0
+   */
   dispose(): Promise<void> {
     return this.#core.dispose()
   }
 
-  /** Which credentials are set, never their values. */
+  /**
+   * Which credentials are set, never their values.
+   *
+   * @since 0.1.0
+   */
   toJSON(): unknown {
     const settings = this.#core.settings
     return {
@@ -432,7 +526,11 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  /** The seed's summary, with `<redacted>` for every credential that is set. */
+  /**
+   * The seed's summary, with `<redacted>` for every credential that is set.
+   *
+   * @since 0.1.0
+   */
   toString(): string {
     const settings = this.#core.settings
     const limits = this.RateLimits
@@ -454,11 +552,21 @@ export class Client implements AsyncDisposable {
     ].join("\n")
   }
 
+  /**
+   * What `util.inspect` shows: the same as `toJSON`.
+   *
+   * @since 0.1.0
+   */
   [Inspectable.NodeInspectSymbol](): unknown {
     return this.toJSON()
   }
 
-  /** `await using client = new Client(…)` disposes the client at the end of the block (where the runtime has `Symbol.asyncDispose`). */
+  /**
+   * `await using client = new Client(…)` disposes the client at the end of
+   * the block (where the runtime has `Symbol.asyncDispose`).
+   *
+   * @since 0.1.0
+   */
   declare readonly [Symbol.asyncDispose]: () => Promise<void>
 }
 

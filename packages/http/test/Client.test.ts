@@ -340,6 +340,31 @@ describe("Client", () => {
         assert.notInclude(printed, "FiberFailure")
       }))
 
+    it.scopedLive("token_url: with no secret, token requests go to the app's own endpoint, which adds it", () =>
+      Effect.gen(function*() {
+        // The emulator stands in for the backend endpoint here: it sees the request, without a secret.
+        const { client, emulator, refreshes } = yield* setup({
+          client_secret: undefined,
+          token_url: undefined
+        })
+        const endpoint = `${emulator.url}/oauth2/token`
+        const direct = new Client({
+          client_id: registered.clientId,
+          base_url: "http://127.0.0.1:9",
+          token_url: endpoint
+        })
+        yield* Effect.addFinalizer(() => Effect.promise(() => direct.dispose()))
+        const error = yield* rejection(() => started(direct.Authorize.regenerateFromRefreshToken("some-refresh-token")))
+        assert.strictEqual(clientError(error).reason, "InvalidClient")
+        assert.strictEqual(yield* refreshes, 1)
+        // Without token_url, the same client stops before any request.
+        const missing = yield* rejection(() =>
+          started(client.Authorize.regenerateFromRefreshToken("some-refresh-token"))
+        )
+        assert.strictEqual(clientError(missing).reason, "MissingClientSecret")
+        assert.strictEqual(yield* refreshes, 1)
+      }))
+
     it.scopedLive("a missing client secret is reported before any request", () =>
       Effect.gen(function*() {
         const { client, emulator } = yield* setup({ client_secret: undefined })

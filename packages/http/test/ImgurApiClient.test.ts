@@ -361,6 +361,7 @@ describe("ImgurApiClient", () => {
         const error = yield* Effect.flip(get("/3/credits"))
         assert.strictEqual(error.reason, "Transport")
         assert.strictEqual(requests.length, 3)
+        assert.match(error.message, /^The request did not reach Imgur: GET https:\/\/\S+\/3\/credits failed$/)
         const printed = `${Util.inspect(error, { depth: 20 })} ${JSON.stringify(error)} ${error.message}`
         assert.notInclude(printed, "user-token")
         assert.notInclude(printed, "rapid-key")

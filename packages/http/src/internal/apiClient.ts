@@ -186,7 +186,11 @@ export const make = Effect.gen(function*() {
   const fromHttpError = (error: HttpClientError.HttpClientError): ImgurAuthError.ImgurAuthError =>
     new ImgurAuthError.ImgurAuthError({
       reason: "Transport",
-      detail: `${error.request.method} ${error.request.url}: ${error.reason}`,
+      detail: error.reason === "Transport"
+        ? `${error.request.method} ${error.request.url} failed`
+        : `${error.request.method} ${error.request.url}: ${
+          error.reason === "InvalidUrl" ? "invalid URL" : "the request could not be encoded"
+        }`,
       cause: error.cause
     })
 

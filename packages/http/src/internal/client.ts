@@ -37,6 +37,7 @@ export interface Settings {
   readonly mashapeKey: Option.Option<Redacted.Redacted<string>>
   readonly rapidApiKey: Option.Option<Redacted.Redacted<string>>
   readonly baseUrl: Option.Option<string>
+  readonly tokenUrl: Option.Option<string>
 }
 
 /**
@@ -60,7 +61,8 @@ export const settingsFrom = (config: string | Client.ClientConfig | undefined): 
     refreshToken: secret(options.refresh_token),
     mashapeKey: secret(options.mashape_key),
     rapidApiKey: secret(options.rapidapi_key),
-    baseUrl: Option.filter(Option.fromNullable(options.base_url), (url) => url !== "")
+    baseUrl: Option.filter(Option.fromNullable(options.base_url), (url) => url !== ""),
+    tokenUrl: Option.filter(Option.fromNullable(options.token_url), (url) => url !== "")
   }
 }
 
@@ -97,7 +99,8 @@ const servicesLayer = (settings: Settings): Layer.Layer<Services, never, Base> =
       refreshToken: Option.getOrUndefined(settings.refreshToken),
       mashapeKey: Option.getOrUndefined(settings.mashapeKey),
       rapidApiKey: Option.getOrUndefined(settings.rapidApiKey),
-      baseUrl: Option.getOrUndefined(settings.baseUrl)
+      baseUrl: Option.getOrUndefined(settings.baseUrl),
+      tokenUrl: Option.getOrUndefined(settings.tokenUrl)
     }))
   )
 
