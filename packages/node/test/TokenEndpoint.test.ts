@@ -1,12 +1,15 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpRouter from "@effect/platform/HttpRouter"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
-import { ImgurConfig } from "@imgur-auth/http"
+import { ImgurApiClient, ImgurAuth, ImgurAuthLive, ImgurConfig, TokenStore } from "@imgur-auth/http"
 import type { ImgurConfigOptions } from "@imgur-auth/http"
 import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Http from "node:http"
@@ -244,6 +247,55 @@ describe("TokenEndpoint", () => {
       )
       assert.strictEqual(hung.status, 504)
       assertNoSecret(hung)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("router serves POST and OPTIONS at /oauth2/token, forwarding to baseUrl whatever tokenUrl says", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make({ clients: [client] })
+      const app = yield* HttpRouter.toHttpApp(TokenEndpoint.router({ allowedOrigins: "*" }))
+      const handler = yield* NodeHttpServer.makeHandler(app).pipe(
+        Effect.provide(ImgurConfig.layer({
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          baseUrl: emulator.url,
+          tokenUrl: "http://127.0.0.1:9/not-here"
+        }))
+      )
+      const url = yield* listen(handler)
+      const code = yield* emulator.issueCode(client.clientId)
+      const reply = yield* postForm(`${url}/oauth2/token`, { grant_type: "authorization_code", code }, {
+        origin: "http://anywhere.example"
+      })
+      assert.strictEqual(reply.status, 200)
+      assert.strictEqual(reply.headers.get("access-control-allow-origin"), "http://anywhere.example")
+      const preflight = yield* send(`${url}/oauth2/token`, {
+        method: "OPTIONS",
+        headers: { origin: "http://x.example" }
+      })
+      assert.strictEqual(preflight.status, 204)
+      assert.strictEqual((yield* postForm(`${url}/elsewhere`, { grant_type: "pin", pin: "1234" })).status, 404)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("lets a client with no secret, pointed at it by tokenUrl, sign in, refresh and call the API", () =>
+    Effect.gen(function*() {
+      const { emulator, url } = yield* setup()
+      // What a browser holds: the client id, the endpoint, no secret.
+      const browser = ImgurApiClient.layer.pipe(
+        Layer.provideMerge(ImgurAuthLive),
+        Layer.provideMerge(ImgurConfig.layer({ clientId: client.clientId, baseUrl: emulator.url, tokenUrl: url })),
+        Layer.provide(TokenStore.layerMemory)
+      )
+      yield* Effect.gen(function*() {
+        const auth = yield* ImgurAuth
+        const flow = yield* auth.byPin()
+        yield* flow.authorize(yield* emulator.approveUrl(flow.url))
+        yield* auth.regenerateFromRefreshToken()
+        const api = yield* ImgurApiClient
+        const me = yield* Effect.scoped(api.httpClient.get("/3/account/me"))
+        assert.strictEqual(me.status, 200)
+      }).pipe(Effect.provide(browser))
+      assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token", grantType: "pin" }), 1)
+      assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token", grantType: "refresh_token" }), 1)
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("toNodeHandler serves the endpoint with no Effect around it", () =>
