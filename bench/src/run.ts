@@ -8,7 +8,8 @@ import type { Row } from "./measure.js"
 
 const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<ReadonlyArray<Row>> }>> = {
   parser: () => import("./parser.js"),
-  refresh: () => import("./refresh.js")
+  refresh: () => import("./refresh.js"),
+  bundle: () => import("./bundle.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))

@@ -17,15 +17,18 @@
  * The addition is an entry's size minus the floor's. A second table splits
  * it by origin: our sources (`packages/*`), `effect` modules the floor did not
  * need, and `@effect/platform`, from esbuild's metafile (minified bytes, and
- * each origin's proportional share of the gzip addition). Run: `pnpm exec tsx --conditions=@imgur-auth/source packages/browser/bench/bundle-size.ts`.
+ * each origin's proportional share of the gzip addition). `pnpm bench bundle`
+ * prints the figures; `run` gives them to the `pnpm bench` table.
  */
 import * as esbuild from "esbuild"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as zlib from "node:zlib"
+import type { Row } from "./measure.js"
 
+// Entries are resolved from the benchmark package, which depends on every workspace package.
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const packagesDir = path.resolve(packageDir, "..")
+const packagesDir = path.resolve(packageDir, "..", "packages")
 
 const floorSource = `
 import * as Schema from "effect/Schema"
@@ -211,6 +214,18 @@ export const table = (measurements: ReadonlyArray<Measurement>): string => {
   ].join("\n")
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(table(await measure()))
+/** The rows of the `pnpm bench` table, after the detailed tables on stderr. */
+export const run = async (): Promise<ReadonlyArray<Row>> => {
+  const measurements = await measure()
+  process.stderr.write(`${table(measurements)}\n\n`)
+  return measurements.filter((m) => m.target !== undefined).map((m) => {
+    const ours = m.breakdown.find((b) => b.origin === "imgur-auth")?.gzip ?? 0
+    const over = m.comparison === undefined ? "" : `, ${kb(m.comparison.addition)} over ${m.comparison.name}`
+    return {
+      figure: `browser bundle, ${m.description}: our code over the \`effect/Schema\` floor (esbuild, minified, gzip)`,
+      target: `≤ ${kb(m.target ?? 0)}`,
+      measured: `≈ ${kb(ours)} ours; ${kb(m.addition)} in all with \`effect\` and \`@effect/platform\`${over}`,
+      ok: ours <= (m.target ?? 0)
+    }
+  })
 }
