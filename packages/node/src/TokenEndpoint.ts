@@ -153,7 +153,7 @@ export interface NodeHandler {
  * import * as Http from "node:http"
  *
  * const handler = TokenEndpoint.toNodeHandler(
- *   { clientId: process.env.IMGUR_CLIENT_ID!, clientSecret: process.env.IMGUR_CLIENT_SECRET },
+ *   { clientId: "43652b743b5a7a0", clientSecret: process.env.IMGUR_CLIENT_SECRET },
  *   { allowedOrigins: ["https://app.example"] }
  * )
  * Http.createServer(handler).listen(8080)

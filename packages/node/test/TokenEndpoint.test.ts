@@ -13,7 +13,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
 import * as TokenEndpoint from "../src/TokenEndpoint.js"
 
 const client = {
@@ -33,7 +32,10 @@ const listen = (listener: Http.RequestListener) =>
         server.closeAllConnections()
         server.close(() => resume(Effect.void))
       })
-  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+  ).pipe(Effect.map((server) => {
+    const address = server.address()
+    return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+  }))
 
 // The endpoint in front of an emulator, served by a real Node server.
 const setup = (options?: TokenEndpoint.Options, config?: Partial<ImgurConfigOptions>) =>
