@@ -62,6 +62,39 @@ const exportedNames = (statement: ts.Statement): ReadonlyArray<string> => {
   return [ts.SyntaxKind[statement.kind]]
 }
 
+const isPublicMember = (member: ts.ClassElement): boolean =>
+  !ts.isConstructorDeclaration(member) && !ts.isClassStaticBlockDeclaration(member) &&
+  !ts.isSemicolonClassElement(member) && !(member.name !== undefined && ts.isPrivateIdentifier(member.name)) &&
+  !(ts.canHaveModifiers(member) ? ts.getModifiers(member) ?? [] : []).some((m) =>
+    m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword
+  )
+
+/**
+ * The public members of an exported class carry `@since` too (as docgen
+ * asks of Effect's classes). A setter is covered by the JSDoc of its getter.
+ */
+const checkMembers = (
+  source: ts.SourceFile,
+  file: string,
+  declaration: ts.ClassDeclaration,
+  findings: Array<Finding>
+): void => {
+  const className = declaration.name?.text ?? "default"
+  const getters = new Set(
+    declaration.members.filter(ts.isGetAccessorDeclaration).map((getter) => getter.name.getText(source))
+  )
+  for (const member of declaration.members) {
+    if (!isPublicMember(member)) continue
+    const name = member.name?.getText(source) ?? "(member)"
+    if (ts.isSetAccessorDeclaration(member) && getters.has(name)) continue
+    const docs = jsDocsOf(member)
+    const tags = tagNames(docs[docs.length - 1])
+    if (tags.has("internal") || tags.has("since")) continue
+    const line = source.getLineAndCharacterOfPosition(member.getStart(source)).line + 1
+    findings.push({ file, line, name: `${className}.${name}`, problem: "no @since" })
+  }
+}
+
 /** Exported declarations of a list of statements, and of the `declare namespace`s among them. */
 const checkStatements = (
   source: ts.SourceFile,
@@ -80,6 +113,7 @@ const checkStatements = (
       // An index's re-exports carry `@since` only, as in Effect's packages.
       if (!reexport && !tags.has("category")) findings.push({ file, line, name, problem: "no @category" })
     }
+    if (ts.isClassDeclaration(statement)) checkMembers(source, file, statement, findings)
     if (ts.isModuleDeclaration(statement) && statement.body !== undefined && ts.isModuleBlock(statement.body)) {
       checkStatements(source, file, statement.body.statements, findings)
     }
@@ -119,7 +153,7 @@ const report = (findings: ReadonlyArray<Finding>): ReadonlyArray<string> =>
 
 describe("JSDoc of the public modules", () => {
   for (const pkg of packages) {
-    it(`@imgur-auth/${pkg}: every module and every export has @since and @category`, () => {
+    it(`@imgur-auth/${pkg}: every module and export has @since, every export @category`, () => {
       const files = publicModules(pkg)
       expect(files.length).toBeGreaterThan(0)
       expect(report(files.flatMap(audit))).toEqual([])
@@ -145,7 +179,19 @@ describe("JSDoc of the public modules", () => {
           "/**",
           " * @since 0.1.0",
           " */",
-          "export class Uncategorised {}",
+          "export class Uncategorised {",
+          "  /** @since 0.1.0 */",
+          "  get value(): number { return 1 }",
+          "  set value(_: number) {}",
+          "  /** Documented, but with no version. */",
+          "  static make(): void {}",
+          "  readonly plain = 1",
+          "  /** @internal */",
+          "  hidden = 2",
+          "  private secret = 3",
+          "  #own = 4",
+          "  constructor() {}",
+          "}",
           "",
           "export type Undocumented = string",
           "",
@@ -166,8 +212,10 @@ describe("JSDoc of the public modules", () => {
         "8 twin: no @since",
         "8 twin: no @category",
         "13 Uncategorised: no @category",
-        "15 Undocumented: no @since",
-        "15 Undocumented: no @category"
+        "18 Uncategorised.make: no @since",
+        "19 Uncategorised.plain: no @since",
+        "27 Undocumented: no @since",
+        "27 Undocumented: no @category"
       ])
     } finally {
       Fs.rmSync(dir, { recursive: true, force: true })
