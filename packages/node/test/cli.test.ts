@@ -158,11 +158,14 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
     )
 
     it.scoped(
-      "login --flow token: the callback page's script posts the fragment back, as the test does",
+      "login --flow token --print-env: the callback page's script posts the fragment back, as the test does",
       () =>
         Effect.gen(function*() {
           const { connection, env, port, tokenDir } = yield* setup("token")
-          const cli = yield* spawnCli(["login", "--flow", "token", "--port", String(port), ...connection], { env })
+          const cli = yield* spawnCli(
+            ["login", "--flow", "token", "--port", String(port), "--print-env", ...connection],
+            { env }
+          )
           yield* cli.waitForStderr(new RegExp(`http://localhost:${port}/callback`))
           const [, url] = yield* cli.waitForStderr(authorizeUrlPattern)
           const redirect = yield* Effect.promise(() => fetch(url!, { redirect: "manual" }))
@@ -182,7 +185,13 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
           expect(result.code).toBe(0)
           const tokens = Option.getOrThrow(yield* storedTokens(tokenDir))
           expect(location).toContain(secretsOf(tokens))
-          expect(result.stdout + result.stderr).not.toContain(secretsOf(tokens))
+          // --print-env: stdout holds the .env lines only; the summary goes to stderr, without the tokens.
+          expect(result.stdout).toBe(
+            `IMGUR_ACCESS_TOKEN=${secretsOf(tokens)}\nIMGUR_REFRESH_TOKEN=${refreshOf(tokens)}\n`
+          )
+          expect(result.stderr).toContain("Signed in to Imgur as emulated-user")
+          expect(result.stderr).not.toContain(secretsOf(tokens))
+          expect(result.stderr).not.toContain(refreshOf(tokens))
         }),
       timeout
     )

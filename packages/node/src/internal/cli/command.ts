@@ -62,7 +62,7 @@ const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(mess
 
 const flow = Options.choice("flow", ["pin", "code", "token"]).pipe(
   Options.withDescription(
-    "pin: Imgur shows a PIN that you type here (no callback URL needed). " +
+    "pin (the default): Imgur shows a PIN that you type here (no callback URL needed). " +
       "code / token: Imgur redirects your browser to a one-shot server of this tool on http://localhost:PORT/callback, " +
       "which must be your application's callback URL."
   ),
@@ -70,7 +70,9 @@ const flow = Options.choice("flow", ["pin", "code", "token"]).pipe(
 )
 
 const port = Options.integer("port").pipe(
-  Options.withDescription("The port of the callback server of the code and token flows, on 127.0.0.1."),
+  Options.withDescription(
+    "The port of the callback server of the code and token flows, on 127.0.0.1 (default: 8765; 0 picks a free one)."
+  ),
   Options.withDefault(8765),
   Options.mapEffect((n) =>
     n >= 0 && n <= 65535 ? Effect.succeed(n) : Effect.fail(invalid(`--port must be between 0 and 65535, not ${n}`))

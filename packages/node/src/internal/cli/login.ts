@@ -51,7 +51,8 @@ const redirectFlow = (args: LoginArgs, mode: CallbackServer.Mode) =>
     const flow = yield* mode === "code" ? auth.byCode() : auth.byToken()
     yield* err(`Waiting for Imgur's redirect on ${server.callbackUrl}`)
     yield* err(
-      `(this must be the callback URL of your Imgur application; http://127.0.0.1:${server.port}/callback works too)`
+      `Register ${server.callbackUrl} as the callback URL of your Imgur application ` +
+        `(https://imgur.com/account/settings/apps); http://127.0.0.1:${server.port}/callback works as well.`
     )
     yield* err("")
     yield* showUrl(flow.url, args.noOpen)

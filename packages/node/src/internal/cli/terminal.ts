@@ -81,8 +81,9 @@ export const progress = (message: string, timeout: Duration.Duration): Effect.Ef
       const left = Duration.subtract(timeout, Duration.millis(now - started))
       process.stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${message} (${clock(left)} left)`)
     })
-    yield* Effect.forkScoped(Effect.repeat(draw, Schedule.spaced("100 millis")))
+    // Finalizers run last first: the spinner stops, then its line is cleared.
     yield* Effect.addFinalizer(() => Effect.sync(() => void process.stderr.write("\r\x1b[2K")))
+    yield* Effect.forkScoped(Effect.repeat(draw, Schedule.spaced("100 millis")))
   })
 
 const opener = (): Option.Option<readonly [string, ReadonlyArray<string>]> => {
