@@ -86,44 +86,70 @@ export const progress = (message: string, timeout: Duration.Duration): Effect.Ef
     yield* Effect.forkScoped(Effect.repeat(draw, Schedule.spaced("100 millis")))
   })
 
-const opener = (): Option.Option<readonly [string, ReadonlyArray<string>]> => {
-  switch (process.platform) {
+/** @internal */
+export interface BrowserContext {
+  readonly noOpen: boolean
+  readonly stdoutIsTTY: boolean
+  readonly platform: NodeJS.Platform
+  readonly env: { readonly DISPLAY?: string | undefined; readonly WAYLAND_DISPLAY?: string | undefined }
+}
+
+/**
+ * The command that opens `url` in a browser, or `None` when none should be
+ * started: `--no-open`, stdout not a terminal (a pipe, CI, a test), or a
+ * Linux without a display, where xdg-open would fall back to a text browser
+ * that takes over the terminal.
+ *
+ * @internal
+ */
+export const browserCommand = (
+  url: string,
+  context: BrowserContext
+): Option.Option<readonly [command: string, args: ReadonlyArray<string>]> => {
+  if (context.noOpen || !context.stdoutIsTTY) return Option.none()
+  switch (context.platform) {
     case "darwin":
-      return Option.some(["open", []])
+      return Option.some(["open", [url]])
     case "win32":
-      // `start` is a builtin of cmd; the empty title keeps a quoted URL from being taken for one.
-      return Option.some(["cmd", ["/c", "start", "\"\""]])
+      // `start` is a builtin of cmd; the empty title keeps the quoted URL from being taken for one.
+      return Option.some(["cmd", ["/c", "start", "\"\"", `"${url}"`]])
     default:
-      // Without a display, xdg-open falls back to a text browser that would take over the terminal.
-      return process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? Option.some(["xdg-open", []]) : Option.none()
+      return context.env.DISPLAY || context.env.WAYLAND_DISPLAY ? Option.some(["xdg-open", [url]]) : Option.none()
   }
 }
 
 /**
- * Open `url` in the user's browser, only when stdout is a terminal and
- * `--no-open` was not given; `true` when a browser was started. A missing
- * opener is not an error: the URL is printed anyway.
+ * Open `url` in the user's browser when `browserCommand` gives a command;
+ * `true` when one was started. A missing opener is not an error: the URL is
+ * printed anyway.
  *
  * @internal
  */
 export const openBrowser = (url: string, noOpen: boolean): Effect.Effect<boolean> =>
-  Effect.sync(() => {
-    if (noOpen || process.stdout.isTTY !== true) return false
-    return Option.match(opener(), {
-      onNone: () => false,
-      onSome: ([command, args]) => {
-        try {
-          const child = ChildProcess.spawn(
-            command,
-            [...args, process.platform === "win32" ? `"${url}"` : url],
-            { detached: true, stdio: "ignore", windowsVerbatimArguments: process.platform === "win32" }
-          )
-          child.on("error", () => {})
-          child.unref()
-          return true
-        } catch {
-          return false
+  Effect.sync(() =>
+    Option.match(
+      browserCommand(url, {
+        noOpen,
+        stdoutIsTTY: process.stdout.isTTY === true,
+        platform: process.platform,
+        env: process.env
+      }),
+      {
+        onNone: () => false,
+        onSome: ([command, args]) => {
+          try {
+            const child = ChildProcess.spawn(command, args, {
+              detached: true,
+              stdio: "ignore",
+              windowsVerbatimArguments: process.platform === "win32"
+            })
+            child.on("error", () => {})
+            child.unref()
+            return true
+          } catch {
+            return false
+          }
         }
       }
-    })
-  })
+    )
+  )
