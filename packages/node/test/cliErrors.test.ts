@@ -54,6 +54,15 @@ describe("errorLine", () => {
     expect(Errors.errorLine(Errors.usage("first\n  second"))).toBe("imgur-auth: first second")
   })
 
+  it("adds what to do next where the library's message speaks of code", () => {
+    const secret = new ImgurAuthError.ImgurAuthError({ reason: "MissingClientSecret" })
+    expect(Errors.errorLine(secret)).toBe(
+      `imgur-auth: ${secret.message} (pass --client-secret or set IMGUR_CLIENT_SECRET)`
+    )
+    const refresh = new ImgurAuthError.ImgurAuthError({ reason: "MissingRefreshToken" })
+    expect(Errors.errorLine(refresh)).toBe(`imgur-auth: ${refresh.message} (run imgur-auth login)`)
+  })
+
   it("is nothing for a usage error that @effect/cli has printed already", () => {
     expect(Errors.errorLine(ValidationError.invalidValue(HelpDoc.p("bad")))).toBeUndefined()
   })

@@ -74,6 +74,15 @@ export const exitCode = (error: unknown): number => {
   return ExitCode.Failure
 }
 
+// What to do next, in the tool's own terms, where the library's message
+// speaks of options and code.
+const hints: { readonly [R in Reason]?: string } = {
+  MissingClientSecret: "pass --client-secret or set IMGUR_CLIENT_SECRET",
+  MissingRefreshToken: "run imgur-auth login",
+  ReauthorizationRequired: "run imgur-auth login",
+  InvalidClient: "check --client-id and --client-secret, or IMGUR_CLIENT_ID and IMGUR_CLIENT_SECRET"
+}
+
 /**
  * The one line printed to stderr for a failure, or `undefined` when
  * `@effect/cli` already printed it (a usage error found while parsing).
@@ -82,7 +91,11 @@ export const exitCode = (error: unknown): number => {
  */
 export const errorLine = (error: unknown): string | undefined => {
   if (ValidationError.isValidationError(error)) return undefined
-  if (isImgurAuthError(error) || isCliError(error)) return `imgur-auth: ${oneLine(error.message)}`
+  if (isImgurAuthError(error)) {
+    const next = hints[error.reason]
+    return `imgur-auth: ${oneLine(error.message)}${next === undefined ? "" : ` (${next})`}`
+  }
+  if (isCliError(error)) return `imgur-auth: ${oneLine(error.message)}`
   return `imgur-auth: unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}`
 }
 
