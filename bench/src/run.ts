@@ -9,7 +9,8 @@ import type { Row } from "./measure.js"
 const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<ReadonlyArray<Row>> }>> = {
   parser: () => import("./parser.js"),
   refresh: () => import("./refresh.js"),
-  bundle: () => import("./bundle.js")
+  bundle: () => import("./bundle.js"),
+  cli: () => import("./cli.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))
