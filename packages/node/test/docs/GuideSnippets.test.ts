@@ -5,17 +5,25 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
+import { ImgurAuthError } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient, ImgurAuth, ImgurConfig } from "@imgur-auth/http"
-import { NodeImgurAuth } from "@imgur-auth/node"
+import { Client, ImgurAuthClientError, NodeImgurAuth } from "@imgur-auth/node"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import * as ApiCalls from "./snippets/api-calls.js"
 import * as CodeFlow from "./snippets/code-flow.js"
+import * as CustomHttpClient from "./snippets/custom-http-client.js"
+import * as CustomTokenStore from "./snippets/custom-token-store.js"
+import * as ErrorsEffect from "./snippets/errors-effect.js"
+import * as ErrorsPromise from "./snippets/errors-promise.js"
+import * as Gateways from "./snippets/gateways.js"
 import * as PinFlow from "./snippets/pin-flow.js"
 import * as RefreshBot from "./snippets/refresh-bot.js"
 import * as TokenFlow from "./snippets/token-flow.js"
@@ -141,5 +149,128 @@ describe("flows/refresh.md", () => {
         env
       )
       assert.strictEqual(anonymous.status, 401)
+    }))
+})
+
+describe("errors.md", () => {
+  it.scoped("says what to do about a rejected refresh token, and logs no token", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const logged: Array<string> = []
+      const logger = Logger.make(({ message }) => logged.push(String(message)))
+      const error = yield* Effect.flip(
+        ErrorsEffect.refresh.pipe(
+          Effect.provide(NodeImgurAuth.layer({
+            clientId,
+            clientSecret,
+            baseUrl: emulator.url,
+            refreshToken: "a-refresh-token-imgur-does-not-know",
+            store: false
+          })),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+      )
+      assert.strictEqual(error.reason, "ReauthorizationRequired")
+      assert.strictEqual(ErrorsEffect.nextStep(error), "sign in again")
+      assert.strictEqual(logged.length, 1)
+      assert.match(logged[0] ?? "", /^refresh failed, sign in again: Imgur rejected the grant .*Invalid refresh token/)
+      assert.notInclude(logged[0] ?? "", "a-refresh-token-imgur-does-not-know")
+    }))
+
+  it("gives every reason a next step", () => {
+    for (const reason of ImgurAuthError.reasons) {
+      assert.isString(ErrorsEffect.nextStep(new ImgurAuthError.ImgurAuthError({ reason })))
+    }
+    assert.strictEqual(
+      ErrorsEffect.nextStep(new ImgurAuthError.ImgurAuthError({ reason: "MissingClientSecret" })),
+      "fix the configuration"
+    )
+  })
+
+  it.scoped("with promises: a rejected refresh token resolves to null, another failure rejects", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const client = new Client({
+        client_id: clientId,
+        client_secret: clientSecret,
+        base_url: emulator.url,
+        refresh_token: "a-refresh-token-imgur-does-not-know"
+      })
+      yield* Effect.addFinalizer(() => Effect.promise(() => client.dispose()))
+      assert.isNull(yield* Effect.promise(() => ErrorsPromise.refresh(client)))
+      client.client_secret = "not-the-secret"
+      const rejection = yield* Effect.flip(Effect.tryPromise(() => ErrorsPromise.refresh(client)))
+      assert.instanceOf(rejection.error, ImgurAuthClientError)
+      assert.strictEqual(rejection.error instanceof ImgurAuthClientError && rejection.error.reason, "InvalidClient")
+    }))
+})
+
+describe("api-calls.md", () => {
+  it.scoped("calls as the user and anonymously, and keeps the latest rate limits", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const imgur = yield* Layer.build(imgurFor(emulator))
+      const run = <A, E>(effect: Effect.Effect<A, E, ImgurApiClient | ImgurAuth>) => Effect.provide(effect, imgur)
+
+      assert.deepStrictEqual(yield* run(ApiCalls.userQuota), { remaining: null, resetsAt: null })
+      assert.isDefined(yield* run(ApiCalls.credits))
+      assert.deepStrictEqual(yield* run(ApiCalls.me), Option.none())
+
+      yield* run(TokenFlow.signIn((url) => Effect.orDie(emulator.approveUrl(url))))
+      assert.deepStrictEqual(yield* run(ApiCalls.me), Option.some("emulated-user"))
+      const quota = yield* run(ApiCalls.userQuota)
+      assert.strictEqual(quota.remaining, 1997)
+      assert.match(quota.resetsAt ?? "", /^\d{4}-\d{2}-\d{2}T/)
+    }))
+
+  it("resolves the RapidAPI hosts and headers the page shows", () => {
+    assert.strictEqual(Gateways.hosts.oauthBaseUrl, "https://api.imgur.com")
+    assert.strictEqual(Gateways.hosts.apiBaseUrl, "https://imgur-apiv3.p.rapidapi.com")
+    assert.deepStrictEqual(
+      Gateways.hosts.headers.map(([name, value]) => [name, Redacted.value(value)]),
+      [["X-RapidAPI-Key", "your-rapidapi-key"], ["X-RapidAPI-Host", "imgur-apiv3.p.rapidapi.com"]]
+    )
+  })
+})
+
+describe("configuration.md", () => {
+  it.scoped("signs in over the hand-made services and their own HttpClient", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const tokens = yield* TokenFlow.signIn((url) => Effect.orDie(emulator.approveUrl(url))).pipe(
+        Effect.provide(CustomHttpClient.Imgur),
+        Effect.withConfigProvider(ConfigProvider.fromMap(
+          new Map([["IMGUR_CLIENT_ID", clientId], ["IMGUR_CLIENT_SECRET", clientSecret], [
+            "IMGUR_BASE_URL",
+            emulator.url
+          ]])
+        ))
+      )
+      assert.deepStrictEqual(tokens.accountUsername, Option.some("emulated-user"))
+    }))
+
+  it.scoped("keeps the tokens in the database as JSON, and refuses a value that is not a token set", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const rows = new Map<string, string>()
+      const database: CustomTokenStore.Database = {
+        read: (key) => Promise.resolve(rows.get(key)),
+        write: (key, value) => Promise.resolve(void rows.set(key, value)),
+        remove: (key) => Promise.resolve(void rows.delete(key))
+      }
+      const imgur = NodeImgurAuth.layerWithoutTokenStore({ clientId, clientSecret, baseUrl: emulator.url }).pipe(
+        Layer.provideMerge(CustomTokenStore.layerDatabase(database, "imgur-tokens"))
+      )
+      const tokens = yield* PinFlow.signIn((url) => Effect.orDie(emulator.approveUrl(url))).pipe(
+        Effect.provide(imgur)
+      )
+      const row: unknown = JSON.parse(rows.get("imgur-tokens") ?? "null")
+      assert.deepInclude(row, { accessToken: Redacted.value(tokens.accessToken), accountUsername: "emulated-user" })
+
+      rows.set("imgur-tokens", "{\"accessToken\":\"a-token-that-must-not-be-repeated\"")
+      const error = yield* Effect.flip(Effect.flatMap(ImgurAuth, (auth) => auth.tokens).pipe(Effect.provide(imgur)))
+      assert.strictEqual(error.reason, "TokenStore")
+      assert.strictEqual(error.detail, "imgur-tokens is not a token set")
+      assert.notInclude(error.message, "a-token-that-must-not-be-repeated")
     }))
 })
