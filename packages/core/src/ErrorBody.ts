@@ -244,6 +244,19 @@ export const decode = (status: number, body: string): ErrorDescription => {
  * `ReauthorizationRequired` (by the time it is an error, the refresh that it
  * calls for has been tried).
  *
+ * @example
+ * ```ts
+ * import { ErrorBody } from "@imgur-auth/core"
+ * import * as Duration from "effect/Duration"
+ *
+ * const error = ErrorBody.toError(
+ *   ErrorBody.decode(429, `{"errors":[{"code":"429","status":"Too Many Requests","detail":"Too Many Requests"}]}`),
+ *   { retryAfter: Duration.seconds(30) }
+ * )
+ * error.reason // "RateLimited"
+ * error.message // Imgur's rate limit was reached (retry after 30s) (HTTP 429: "Too Many Requests")
+ * ```
+ *
  * @since 0.1.0
  * @category conversions
  */

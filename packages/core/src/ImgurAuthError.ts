@@ -172,6 +172,15 @@ export const isImgurAuthError = (u: unknown): u is ImgurAuthError => hasProperty
  * `true` for the reasons that a refresh or an API call retries: transient
  * failures of the network or of Imgur, never a rejection.
  *
+ * @example
+ * ```ts
+ * import { ImgurAuthError } from "@imgur-auth/core"
+ *
+ * ImgurAuthError.isTransient(new ImgurAuthError.ImgurAuthError({ reason: "ServerError", status: 503 })) // true
+ * ImgurAuthError.isTransient(new ImgurAuthError.ImgurAuthError({ reason: "ServerError", status: 501 })) // false
+ * ImgurAuthError.isTransient(new ImgurAuthError.ImgurAuthError({ reason: "ReauthorizationRequired" })) // false
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */

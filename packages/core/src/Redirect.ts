@@ -269,6 +269,19 @@ const expiresIn = (value: string): Either.Either<number, ImgurAuthError> => {
  * non-negative whole `expires_in` are required; `token_type` defaults to
  * `bearer`; empty optional fields count as absent.
  *
+ * @example
+ * ```ts
+ * import { Redirect } from "@imgur-auth/core"
+ * import * as Either from "effect/Either"
+ *
+ * const result = Redirect.parseToken(
+ *   "https://app.example/callback?state=abc#access_token=9a8b7c&expires_in=315360000&refresh_token=1d2e3f",
+ *   { expectedState: "abc" }
+ * )
+ * if (Either.isRight(result)) result.right.response.access_token // "9a8b7c"
+ * else result.left.reason // "AccessDenied", "StateMismatch" or "InvalidRedirect"
+ * ```
+ *
  * @since 0.1.0
  * @category parsers
  */

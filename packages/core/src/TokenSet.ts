@@ -124,6 +124,14 @@ export const fromResponseAt = (response: TokenResponse, now: DateTime.Utc): Toke
  * A `TokenSet` from Imgur's answer, received now (read from `Clock`, so
  * `TestClock` controls it).
  *
+ * @example
+ * ```ts
+ * import { TokenSet } from "@imgur-auth/core"
+ *
+ * // Effect<TokenSet>: expiresAt is the Clock's now plus an hour
+ * const tokens = TokenSet.fromResponse({ access_token: "9a8b7c", expires_in: 3600, token_type: "bearer" })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
