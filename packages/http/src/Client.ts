@@ -214,6 +214,20 @@ export interface ClientConstructor {
  * `ImgurAuthError` as a plain `Error`, with its reason, HTTP status and
  * Imgur's message. Never holds a secret.
  *
+ * @example
+ * ```ts
+ * import { Client, ImgurAuthClientError } from "@imgur-auth/node"
+ *
+ * const client = new Client({ client_id: "43652b743b5a7a0", client_secret: "…", refresh_token: "…" })
+ * try {
+ *   await client.Authorize.regenerateFromRefreshToken()
+ * } catch (error) {
+ *   if (error instanceof ImgurAuthClientError && error.reason === "ReauthorizationRequired") {
+ *     // the refresh token no longer works: sign in again
+ *   }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

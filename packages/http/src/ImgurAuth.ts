@@ -113,6 +113,14 @@ export const make: (
  * The service as a layer; see `make` for what it does and `MakeOptions` for
  * the options. `ImgurAuthLive` is `layer()`.
  *
+ * @example
+ * ```ts
+ * import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
+ *
+ * // For a callback shared with a client that never sent a state.
+ * const Lenient = ImgurAuth.layer({ allowMissingState: true })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -152,6 +152,14 @@ export const config: Config.Config<Options> = Config.all({
  * with `overrides` for what the environment does not say (timeouts, a retry
  * schedule).
  *
+ * @example
+ * ```ts
+ * import { ImgurConfig, Retry } from "@imgur-auth/http"
+ *
+ * // IMGUR_CLIENT_ID, IMGUR_CLIENT_SECRET, … from the environment; the rest from code.
+ * const Config = ImgurConfig.layerConfig({ timeout: "20 seconds", retrySchedule: Retry.schedule({ attempts: 6 }) })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -156,6 +156,17 @@ export const isRefusedBeforeSending: (error: ImgurAuthError.ImgurAuthError) => b
  * (`isRefusedBeforeSending`). Any other failure, transient or not, is
  * returned at once: the code or PIN may already be spent.
  *
+ * @example
+ * ```ts
+ * import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+ * import { Retry } from "@imgur-auth/http"
+ * import type * as Effect from "effect/Effect"
+ *
+ * declare const exchangeCode: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
+ * // Sent again only while the connection is refused: once it may have reached Imgur, never.
+ * const once = Retry.singleUse(exchangeCode, Retry.defaultSchedule)
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
