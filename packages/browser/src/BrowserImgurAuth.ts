@@ -70,6 +70,18 @@ const hasSecret = (options: Options): boolean => {
  * The services over an `HttpClient` and a `TokenStore` of your choice; `layer`
  * supplies the browser's.
  *
+ * @example
+ * ```ts
+ * import { BrowserImgurAuth, BrowserTokenStore } from "@imgur-auth/browser"
+ * import * as Layer from "effect/Layer"
+ *
+ * // The tokens in sessionStorage: signed in for as long as the tab.
+ * const Live = BrowserImgurAuth.layerServices({ clientId: "43652b743b5a7a0", tokenUrl: "/api/imgur/token" }).pipe(
+ *   Layer.provideMerge(BrowserTokenStore.layerSessionStorage()),
+ *   Layer.provide(BrowserImgurAuth.layerHttpClient)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -116,6 +116,15 @@ const parse = (url: string): Option.Option<URL> => {
  * the fragment. A page that is both the app and the callback calls
  * `complete` only then.
  *
+ * @example
+ * ```ts
+ * import { BrowserRedirect } from "@imgur-auth/browser"
+ *
+ * BrowserRedirect.isCallback("https://app.example/?state=abc#access_token=9a8b7c&expires_in=3600") // true
+ * BrowserRedirect.isCallback("https://app.example/?error=access_denied&state=abc") // true
+ * BrowserRedirect.isCallback("https://app.example/?tab=2") // false
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */

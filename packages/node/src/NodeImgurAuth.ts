@@ -55,6 +55,20 @@ export const layerTokenStore = (store?: NodeTokenStore.FileOptions | false): Lay
  * caller's (a database, a secret manager, `TokenStore.layerMemory`).
  * `options.store` is ignored.
  *
+ * @example
+ * ```ts
+ * import * as KeyValueStore from "@effect/platform/KeyValueStore"
+ * import { TokenStore } from "@imgur-auth/http"
+ * import { NodeImgurAuth } from "@imgur-auth/node"
+ * import * as Layer from "effect/Layer"
+ *
+ * // The tokens under a key of the app's own KeyValueStore.
+ * const Live = NodeImgurAuth.layerWithoutTokenStore({ clientId: "43652b743b5a7a0", clientSecret: "…" }).pipe(
+ *   Layer.provideMerge(TokenStore.layerKeyValueStore({ key: "imgur-tokens" })),
+ *   Layer.provide(KeyValueStore.layerMemory)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
