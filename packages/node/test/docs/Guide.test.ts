@@ -5,11 +5,15 @@
  *   `packages/{node,browser}/test/docs/snippets/`, which `tsc -b`
  *   type-checks with each package's tests (and ESLint formats);
  * - every snippet file is shown somewhere;
- * - relative links point at files that exist;
+ * - relative links point at files and headings that exist;
+ * - the errors page has a row for every reason, the command-line pages name
+ *   the options the tools have (all of them), and every `IMGUR_*` variable
+ *   named is one the sources read;
  * - the two getting-started programs run, as a reader runs them, against the
  *   emulator (the other snippets run in `GuideSnippets.test.ts`).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { ImgurAuthError } from "@imgur-auth/core"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -59,6 +63,52 @@ describe("the guide", () => {
       return link.anchor !== undefined && file.endsWith(".md") && !anchors(file).has(link.anchor)
     }).map((link) => `${link.page}: ${link.target}${link.anchor === undefined ? "" : `#${link.anchor}`}`)
     expect(broken).toEqual([])
+  })
+})
+
+describe("the guide and the code agree", () => {
+  const read = (file: string) => Fs.readFileSync(Path.join(repoRoot, file), "utf8")
+  const optionsOf = (text: string, pattern: RegExp) => new Set([...text.matchAll(pattern)].map((m) => m[1] ?? ""))
+
+  it("errors.md has a row for every reason", () => {
+    const rows = optionsOf(read("docs/errors.md"), /^\| `(\w+)` \|/gm)
+    expect(ImgurAuthError.reasons.filter((reason) => !rows.has(reason))).toEqual([])
+  })
+
+  it("cli.md names the options of imgur-auth, all of them", () => {
+    const defined = optionsOf(
+      read("packages/node/src/internal/cli/command.ts"),
+      /Options\.(?:text|redacted|directory|boolean|choice|integer)\("([\w-]+)"/g
+    )
+    const text = read("docs/cli.md")
+    // Less the paragraph on trying it with the emulator, whose options are the emulator's.
+    const page = text.slice(0, text.indexOf("To try all of this")) + text.slice(text.indexOf("## The commands"))
+    const named = optionsOf(page, /`--([\w-]+)/g)
+    named.delete("help")
+    expect([...named].sort()).toEqual([...defined].sort())
+  })
+
+  it("testing.md names the options of imgur-emulator, all of them", () => {
+    const source = read("packages/emulator/src/internal/cli.ts")
+    const defined = optionsOf(source.slice(source.indexOf("options: {")), /"?([\w-]+)"?: \{ type:/g)
+    const page = read("docs/testing.md")
+    const section = page.slice(page.indexOf("imgur-emulator --port"), page.indexOf("It runs until SIGINT"))
+    const named = optionsOf(section, /--([a-z][\w-]+)/g)
+    expect([...named].sort()).toEqual([...defined].sort())
+  })
+
+  it("every IMGUR_* variable the guide names is read by the sources", () => {
+    const sources = [
+      "packages/http/src/ImgurConfig.ts",
+      "packages/node/src/NodeImgurAuth.ts",
+      "packages/node/src/internal/cli/command.ts"
+    ].map(read).join("\n")
+    const named = new Set(
+      pages().flatMap((page) => [...read(page).matchAll(/\bIMGUR_[A-Z_]+[A-Z]\b/g)].map((m) => m[0]))
+    )
+    const unknown = [...named].filter((name) => !sources.includes(`"${name}"`))
+    expect(unknown).toEqual([])
+    expect(named.size).toBeGreaterThan(5)
   })
 })
 
