@@ -17,6 +17,7 @@ import { ImgurAuthError } from "@imgur-auth/core"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { exitCode } from "../../src/internal/cli/errors.js"
 import { anchors, blocks, links, pages, repoRoot, runSnippet, snippetFiles, snippetText } from "./utils/guide.js"
 
 const typescript = new Set(["ts", "typescript", "tsx"])
@@ -86,6 +87,16 @@ describe("the guide and the code agree", () => {
     const named = optionsOf(page, /`--([\w-]+)/g)
     named.delete("help")
     expect([...named].sort()).toEqual([...defined].sort())
+  })
+
+  it("cli.md puts every reason in the row of the exit code imgur-auth gives it", () => {
+    const rows = new Map(
+      [...read("docs/cli.md").matchAll(/^\| `(\d+)` \|(.*)$/gm)].map((m) => [Number(m[1]), m[2] ?? ""])
+    )
+    const misplaced = ImgurAuthError.reasons.filter((reason) =>
+      !(rows.get(exitCode(new ImgurAuthError.ImgurAuthError({ reason }))) ?? "").includes(`\`${reason}\``)
+    )
+    expect(misplaced).toEqual([])
   })
 
   it("testing.md names the options of imgur-emulator, all of them", () => {
