@@ -17,6 +17,17 @@ export const directoryMode = 0o700
 
 const tempSuffix = ".tmp"
 
+/** A UTF-16 surrogate without its pair: `encodeURIComponent` throws on it. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * `text` with each lone surrogate replaced by U+FFFD, so that it can be
+ * URI-encoded (for messages; the store refuses such a key).
+ *
+ * @internal
+ */
+export const toWellFormed = (text: string): string => text.replace(new RegExp(loneSurrogate.source, "g"), "\ufffd")
+
 /** @internal */
 export const isTempFile = (name: string): boolean => name.startsWith(".") && name.endsWith(tempSuffix)
 
@@ -39,12 +50,12 @@ export const make = (directory: string): Effect.Effect<
     const encoder = new TextEncoder()
 
     const keyPath = (method: string, key: string): Effect.Effect<string, PlatformError.PlatformError> =>
-      key.length === 0 || key === "." || key === ".."
+      key.length === 0 || key === "." || key === ".." || loneSurrogate.test(key)
         ? Effect.fail(
           new PlatformError.BadArgument({
             module: "KeyValueStore",
             method,
-            description: "Key must not be empty, . or .."
+            description: "Key must not be empty, . or .., nor hold a lone surrogate"
           })
         )
         : Effect.succeed(path.join(directory, encodeURIComponent(key)))

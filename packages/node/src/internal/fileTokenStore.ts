@@ -36,7 +36,8 @@ export const make = (
     const path = yield* Path.Path
     const directory = options?.directory ?? (yield* defaultDirectory)
     const name = options?.name ?? defaultName
-    const file = path.join(directory, encodeURIComponent(name))
+    // For messages and setting aside: a name the store refuses (a lone surrogate) must not throw here.
+    const file = path.join(directory, encodeURIComponent(atomic.toWellFormed(name)))
     const store = yield* atomic.make(directory)
     const json = yield* TokenStore.makeKeyValueStore({ key: name }).pipe(
       Effect.provideService(KeyValueStore.KeyValueStore, store)
