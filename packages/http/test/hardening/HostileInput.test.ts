@@ -181,6 +181,15 @@ layer(EnvLive, { excludeTestServices: true })("ImgurAuth under hostile input", (
         assertTyped(yield* settle(flow.authorize(input)))
       }), asyncRuns)
 
+    it.effect.prop("regenerateFromRefreshToken(x): a value or a typed error", [
+      FastCheck.oneof(anyString, FastCheck.constantFrom("", " ", "\u0000", "%00", "a".repeat(70_000)))
+    ], ([input]) =>
+      Effect.gen(function*() {
+        const { auth } = yield* Env
+        assertTyped(yield* settle(auth.regenerateFromRefreshToken(input)))
+        assertTyped(yield* settle(auth.regenerateFromRefreshToken(Redacted.make(input))))
+      }), asyncRuns)
+
     it.effect.prop("any state gives a URL Imgur can read, and a flow that finishes typed", [anyString, redirectLike], (
       [state, input]
     ) =>
