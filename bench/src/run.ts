@@ -10,7 +10,8 @@ const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<Rea
   parser: () => import("./parser.js"),
   refresh: () => import("./refresh.js"),
   bundle: () => import("./bundle.js"),
-  cli: () => import("./cli.js")
+  cli: () => import("./cli.js"),
+  load: () => import("./load.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))
