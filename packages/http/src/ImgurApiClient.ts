@@ -3,8 +3,9 @@
  * (Imgur, the RapidAPI or Mashape gateway, or the configured base URL) with
  * the gateway's key headers, requests are signed with the user's access
  * token (or the client id when no one has authorized), an access token that
- * Imgur rejects is refreshed once and the request tried once more, and
- * transient failures are retried.
+ * Imgur rejects is refreshed (once per call, shared with every call that saw
+ * it rejected) and the request sent again with the new token, and transient
+ * failures are retried.
  *
  * @since 0.1.0
  */
@@ -31,8 +32,14 @@ import * as internal from "./internal/apiClient.js"
  * - an access token that Imgur rejects (`401 Authentication required` sent
  *   with a user token, `403 The access token provided is invalid.`) is
  *   refreshed through `ImgurAuth.refreshAfterRejection` — one refresh for all
- *   the requests that saw the same token — and the request is sent once more;
- *   a failed refresh fails the call with its `ImgurAuthError`;
+ *   the requests that saw the same token — and the request is sent again with
+ *   the new token. When the token the request carried has already been
+ *   replaced (another request refreshed while it was on the wire, as when
+ *   Imgur invalidates tokens twice in quick succession), it is sent with the
+ *   stored one instead, and refreshes only if that is rejected too. A call
+ *   refreshes at most once and is sent at most five times: a fresh token
+ *   that Imgur refuses as well ends in that 403, not in a refresh loop. A
+ *   failed refresh fails the call with its `ImgurAuthError`;
  * - a request that does not get through fails with `Transport`, one that
  *   gets no answer within `ImgurConfig`'s `timeout` with `Timeout` (both
  *   retried first).

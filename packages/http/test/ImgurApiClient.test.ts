@@ -43,10 +43,11 @@ interface Recorded {
 }
 
 /** An HttpClient that answers from a script (the last answer repeats) and records every request. */
-const scripted = (script: ReadonlyArray<Answer | "transport" | "hang">) => {
+const scripted = (script: ReadonlyArray<Answer | "transport" | "hang">, onRequest?: (index: number) => void) => {
   const requests: Array<Recorded> = []
   const client = HttpClient.make((request, _url, _signal, fiber) => {
     const answer = script[Math.min(requests.length, script.length - 1)] ?? { status: 200 }
+    onRequest?.(requests.length)
     requests.push({ request, redactedNames: fiber.getFiberRef(Headers.currentRedactedNames) })
     if (answer === "transport") {
       return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: "refused" }))
@@ -112,10 +113,12 @@ const setup = (
     readonly token?: string
     readonly refreshError?: ImgurAuthError.ImgurAuthError
     readonly config?: Partial<ImgurConfig.Options>
+    /** Called as request `index` (from 0) arrives, with the stub's state: to change the stored token meanwhile. */
+    readonly onRequest?: (index: number, auth: { token: string | undefined }) => void
   } = {}
 ) => {
-  const http = scripted(script)
   const auth = stubAuth(options)
+  const http = scripted(script, (index) => options.onRequest?.(index, auth.state))
   const layer = ImgurApiClient.layer.pipe(
     Layer.provide(Layer.mergeAll(
       http.layer,
@@ -291,6 +294,50 @@ describe("ImgurApiClient", () => {
         assert.deepStrictEqual(yield* response.json, envelope(403, "The access token provided is invalid."))
         assert.deepStrictEqual(auth.refreshes, ["old-token"])
         assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("rejected again while another request refreshed meanwhile: sent once more with the newest token", () => {
+      const rejected = { status: 403, body: envelope(403, "The access token provided is invalid.") }
+      const { auth, layer, requests } = setup([rejected, rejected, { status: 200 }], {
+        token: "old-token",
+        // As the retry with fresh-1 is on the wire, the token is invalidated again
+        // and another request's refresh stores a newer one.
+        onRequest: (index, state) => {
+          if (index === 1) state.token = "someone-elses-refresh"
+        }
+      })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 200)
+        assert.deepStrictEqual(auth.refreshes, ["old-token"])
+        assert.deepStrictEqual(requests.map((recorded) => header(recorded, "authorization")), [
+          "Bearer old-token",
+          "Bearer fresh-1",
+          "Bearer someone-elses-refresh"
+        ])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("rejected with a token already replaced, then with the replacement: one refresh, for the replacement", () => {
+      const rejected = { status: 403, body: envelope(403, "The access token provided is invalid.") }
+      const { auth, layer, requests } = setup([rejected, rejected, { status: 200 }], {
+        token: "old-token",
+        // While the first request is on the wire, another request's refresh stores "newer";
+        // by the time this call sends "newer", it has been invalidated too.
+        onRequest: (index, state) => {
+          if (index === 0) state.token = "newer"
+        }
+      })
+      return Effect.gen(function*() {
+        const response = yield* get("/3/account/me")
+        assert.strictEqual(response.status, 200)
+        assert.deepStrictEqual(auth.refreshes, ["newer"])
+        assert.deepStrictEqual(requests.map((recorded) => header(recorded, "authorization")), [
+          "Bearer old-token",
+          "Bearer newer",
+          "Bearer fresh-1"
+        ])
       }).pipe(Effect.provide(layer))
     })
 

@@ -270,6 +270,10 @@ export const make = Effect.gen(function*() {
     })
   )
 
+  // How many times one call is sent again after Imgur rejected its token
+  // (each time with a newer token: its own refresh's, or another call's).
+  const maxRetriesAfterRejection = 4
+
   const run = (mode: "user" | "anonymous") =>
   (
     request: HttpClientRequest.HttpClientRequest
@@ -283,11 +287,27 @@ export const make = Effect.gen(function*() {
         : yield* currentToken
       const first = yield* attemptWithRetry(api, token)
       if (first._tag === "Response" || Option.isNone(token)) return first.response
-      // Imgur rejected the token: one refresh shared by every request that
-      // saw the same token, then one more try with the new token.
-      const fresh = yield* auth.refreshAfterRejection(token.value)
-      const second = yield* attemptWithRetry(api, Option.some(fresh))
-      return second.response
+      // Imgur rejected the token. If the stored token has changed since it was
+      // sent (another request's refresh replaced it), try again with that one;
+      // otherwise refresh, sharing one refresh with every request that saw the
+      // same token rejected. A call refreshes at most once: a fresh token that
+      // Imgur refuses too ends in the 403, not in a refresh loop.
+      let used = token.value
+      let outcome: Outcome = first
+      let refreshed = false
+      for (let attempt = 0; outcome._tag === "Rejected" && attempt < maxRetriesAfterRejection; attempt++) {
+        const stored = yield* auth.tokens
+        if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== Redacted.value(used)) {
+          used = stored.value.accessToken
+        } else if (!refreshed) {
+          refreshed = true
+          used = yield* auth.refreshAfterRejection(used)
+        } else {
+          break
+        }
+        outcome = yield* attemptWithRetry(api, Option.some(used))
+      }
+      return outcome.response
     })
 
   const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> =>
