@@ -99,6 +99,26 @@ export const fromConfig: (config: ImgurConfig.Service) => Schedule.Schedule<unkn
   internal.fromConfig
 
 /**
+ * A retry policy: applied to an effect with a schedule, data-first or
+ * data-last (`Retry.transient(effect, schedule)` or
+ * `effect.pipe(Retry.transient(schedule))`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Policy {
+  (
+    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
+  ): <A, R>(
+    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+  <A, R>(
+    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
+  ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+}
+
+/**
  * Makes a schedule wait at least as long as the `retryAfter` of the error
  * it is given.
  *
@@ -128,17 +148,7 @@ export const withRetryAfter: <Out, R>(
  * @since 0.1.0
  * @category combinators
  */
-export const transient: {
-  (
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ): <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-} = internal.transient
+export const transient: Policy = internal.transient
 
 /**
  * `true` for a `Transport` error whose cause is a refused connection
@@ -170,14 +180,4 @@ export const isRefusedBeforeSending: (error: ImgurAuthError.ImgurAuthError) => b
  * @since 0.1.0
  * @category combinators
  */
-export const singleUse: {
-  (
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ): <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-} = internal.singleUse
+export const singleUse: Policy = internal.singleUse

@@ -56,17 +56,13 @@ export const fromConfig = (config: ImgurConfig.Service): Schedule.Schedule<unkno
   Option.getOrElse(config.retrySchedule, () => defaultSchedule)
 
 /** @internal */
-export const transient = dual<
-  (
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+export const transient: Retry.Policy = dual(
+  2,
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
->(2, (self, schedule) => Effect.retry(self, { schedule: withRetryAfter(schedule), while: ImgurAuthError.isTransient }))
+  ) => Effect.retry(self, { schedule: withRetryAfter(schedule), while: ImgurAuthError.isTransient })
+)
 
 const refusedCodes = new Set(["ECONNREFUSED"])
 
@@ -84,14 +80,10 @@ export const isRefusedBeforeSending = (error: ImgurAuthError.ImgurAuthError): bo
   error.reason === "Transport" && hasRefusedCode(error.cause, 0)
 
 /** @internal */
-export const singleUse = dual<
-  (
-    schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => <A, R>(
-    self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+export const singleUse: Retry.Policy = dual(
+  2,
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
->(2, (self, schedule) => Effect.retry(self, { schedule, while: isRefusedBeforeSending }))
+  ) => Effect.retry(self, { schedule, while: isRefusedBeforeSending })
+)
