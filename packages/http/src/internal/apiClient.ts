@@ -261,11 +261,16 @@ export const make = Effect.gen(function*() {
     token: Option.Option<Redacted.Redacted<string>>
   ) => Retry.transient(attempt(request, token), retrySchedule)
 
-  /** The user's access token when tokens are stored, else none (anonymous, `Client-ID`). */
+  /**
+   * The user's access token when tokens are stored, or when a refresh token
+   * is configured (a bot given only `IMGUR_REFRESH_TOKEN` signs as its user
+   * from the first call: `accessToken` refreshes once for it); else none
+   * (anonymous, `Client-ID`).
+   */
   const currentToken = Effect.flatMap(
     auth.tokens,
     Option.match({
-      onNone: () => Effect.succeedNone,
+      onNone: () => Option.isSome(config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
       onSome: () => Effect.asSome(auth.accessToken)
     })
   )
