@@ -57,7 +57,8 @@ import * as internal from "./internal/apiClient.js"
 export interface Service {
   /**
    * Signs with `Authorization: Bearer <access token>` when tokens are stored
-   * (refreshing an expired access token first), else with
+   * or a refresh token is configured (refreshing an expired access token, or
+   * getting the first one, before the request), else with
    * `Authorization: Client-ID <client id>`.
    */
   readonly httpClient: HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError>
