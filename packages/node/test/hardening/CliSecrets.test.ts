@@ -6,13 +6,8 @@ import * as NodeTokenStore from "@imgur-auth/node/NodeTokenStore"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
-import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs/promises"
-import * as Net from "node:net"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import * as Cli from "../fixtures/cliHarness.js"
 import { clientId, clientSecret, configuredAccessToken, Scan, wrongClientSecret } from "./secrets.js"
 
 // `imgur-auth` run as a user runs it, from its source in child processes,
@@ -20,99 +15,18 @@ import { clientId, clientSecret, configuredAccessToken, Scan, wrongClientSecret 
 // purpose): its stdout and stderr never hold the client secret, a code, a
 // PIN or a token, on success or failure.
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url))
-const binPath = fileURLToPath(new URL("../../src/bin.ts", import.meta.url))
+type Options = { readonly home: string; readonly env?: Record<string, string>; readonly stdin?: string }
 
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+const spawn = (args: ReadonlyArray<string>, options: Options) =>
+  Effect.tap(
+    Cli.spawnCli(args, { env: Cli.environment(options.home, options.env) }),
+    (running) => options.stdin === undefined ? Effect.void : running.write(options.stdin)
+  )
 
-interface Running {
-  /** Resolves with the first match of `pattern` in stderr. */
-  readonly stderrMatch: (pattern: RegExp) => Effect.Effect<RegExpMatchArray>
-  readonly done: Effect.Effect<Result>
-}
+const run = (args: ReadonlyArray<string>, options: Options) =>
+  Effect.scoped(Effect.flatMap(spawn(args, options), (running) => running.done))
 
-const environment = (home: string, extra: Record<string, string>): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("IMGUR_") && key !== "DISPLAY" && key !== "WAYLAND_DISPLAY") env[key] = value
-  }
-  return { ...env, HOME: home, XDG_CONFIG_HOME: Path.join(home, ".config"), NO_COLOR: "1", ...extra }
-}
-
-const spawn = (
-  args: ReadonlyArray<string>,
-  options: { readonly home: string; readonly env?: Record<string, string>; readonly stdin?: string }
-): Effect.Effect<Running, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const child = ChildProcess.spawn(
-        process.execPath,
-        ["--import", "tsx", "--conditions=@imgur-auth/source", binPath, ...args],
-        { cwd: repoRoot, env: environment(options.home, options.env ?? {}), stdio: ["pipe", "pipe", "pipe"] }
-      )
-      let stdout = ""
-      let stderr = ""
-      const listeners = new Set<() => void>()
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk
-      })
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        stderr += chunk
-        for (const listener of listeners) listener()
-      })
-      if (options.stdin !== undefined) child.stdin.write(options.stdin)
-      const exited = new Promise<Result>((resolve) =>
-        child.on("close", (code) => {
-          for (const listener of listeners) listener()
-          resolve({ code, stdout, stderr })
-        })
-      )
-      const running: Running = {
-        stderrMatch: (pattern) =>
-          Effect.async<RegExpMatchArray>((resume) => {
-            const check = () => {
-              const match = stderr.match(pattern)
-              if (match !== null) {
-                listeners.delete(check)
-                resume(Effect.succeed(match))
-              } else if (child.exitCode !== null) {
-                listeners.delete(check)
-                resume(Effect.dieMessage(`imgur-auth exited before printing ${pattern}:\n${stdout}\n${stderr}`))
-              }
-            }
-            listeners.add(check)
-            check()
-            return Effect.sync(() => listeners.delete(check))
-          }),
-        done: Effect.promise(() => exited)
-      }
-      return { child, running }
-    }),
-    ({ child }) => Effect.sync(() => void (child.exitCode === null && child.kill("SIGKILL")))
-  ).pipe(Effect.map(({ running }) => running))
-
-const run = (
-  args: ReadonlyArray<string>,
-  options: { readonly home: string; readonly env?: Record<string, string>; readonly stdin?: string }
-) => Effect.scoped(Effect.flatMap(spawn(args, options), (running) => running.done))
-
-const tempDir = Effect.acquireRelease(
-  Effect.promise(() => Fs.mkdtemp(Path.join(Os.tmpdir(), "imgur-auth-hardening-"))),
-  (dir) => Effect.promise(() => Fs.rm(dir, { recursive: true, force: true }))
-)
-
-const freePort = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+const { freePort, tempDir } = Cli
 
 const storeIn = (directory: string) => NodeTokenStore.layerFile({ directory })
 
@@ -136,7 +50,7 @@ const seed = (scan: Scan, emulator: ImgurEmulator.Service, directory: string, ac
     yield* Effect.flatMap(TokenStore, (store) => store.set(tokens)).pipe(Effect.provide(storeIn(directory)))
   }).pipe(Effect.orDie)
 
-const record = (scan: Scan, where: string, result: Result) => {
+const record = (scan: Scan, where: string, result: Cli.Result) => {
   scan.text(`${where}: stdout`, result.stdout)
   scan.text(`${where}: stderr`, result.stderr)
 }
@@ -211,7 +125,7 @@ describe("imgur-auth never prints a secret", () => {
             ],
             { home }
           )
-          const [authorizeUrl = ""] = yield* running.stderrMatch(/http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\?\S+/)
+          const [authorizeUrl = ""] = yield* running.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\?\S+/)
           const location = yield* emulator.approveUrl(authorizeUrl)
           scan.secret("code", new URL(location).searchParams.get("code"))
           const page = yield* Effect.promise(() => fetch(location).then((response) => response.text()))
