@@ -17,6 +17,7 @@ import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import * as Retry from "./retry.js"
+import * as Timeout from "./timeout.js"
 
 /** Gateway key headers, kept out of tracing spans like `authorization` is. */
 const gatewayHeaderNames = ["x-mashape-key", "x-rapidapi-key"]
@@ -195,16 +196,11 @@ export const make = Effect.gen(function*() {
     })
 
   const send = (request: HttpClientRequest.HttpClientRequest) =>
-    http.execute(request).pipe(
-      Effect.mapError(fromHttpError),
-      Effect.timeoutFail({
-        duration: config.timeout,
-        onTimeout: () =>
-          new ImgurAuthError.ImgurAuthError({
-            reason: "Timeout",
-            detail: `${request.method} ${request.url}`
-          })
-      }),
+    Timeout.timeoutFail(
+      Effect.mapError(http.execute(request), fromHttpError),
+      config.timeout,
+      () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
+    ).pipe(
       redactGatewayHeaders,
       Effect.tap((response) => record(response))
     )

@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as TestClock from "effect/TestClock"
+import { timeoutFail } from "../src/internal/timeout.js"
+
+// The timeout every token request and API call runs under: a bare timer on
+// the live clock (`it.live`), `Effect.timeoutFail` on any other (`it.effect`,
+// whose clock is the TestClock).
+
+const late = () => "late" as const
+
+const timers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+
+/** `Effect.never`, recording its interruption. */
+const hangs = (interrupted: Ref.Ref<boolean>, started?: Deferred.Deferred<void>) =>
+  (started === undefined ? Effect.never : Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)).pipe(
+    Effect.onInterrupt(() => Ref.set(interrupted, true))
+  )
+
+describe("request timeout, on the live clock", () => {
+  it.live("passes the value through and leaves no timer behind", () =>
+    Effect.gen(function*() {
+      const before = timers()
+      assert.strictEqual(yield* timeoutFail(Effect.succeed(1), Duration.seconds(30), late), 1)
+      assert.strictEqual(timers(), before)
+    }))
+
+  it.live("passes a failure through, not the timeout", () =>
+    Effect.gen(function*() {
+      const result = yield* Effect.either(timeoutFail(Effect.fail("boom" as const), Duration.seconds(30), late))
+      assert.deepStrictEqual(result, Either.left("boom"))
+    }))
+
+  it.live("when the time is up, interrupts the request and then fails with onTimeout", () =>
+    Effect.gen(function*() {
+      const interrupted = yield* Ref.make(false)
+      const result = yield* Effect.either(timeoutFail(hangs(interrupted), Duration.millis(20), late))
+      assert.deepStrictEqual(result, Either.left("late"))
+      assert.isTrue(yield* Ref.get(interrupted))
+    }))
+
+  it.live("interrupting the caller interrupts the request and clears the timer", () =>
+    Effect.gen(function*() {
+      const before = timers()
+      const interrupted = yield* Ref.make(false)
+      const started = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(timeoutFail(hangs(interrupted, started), Duration.seconds(30), late))
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(fiber)
+      assert.isTrue(yield* Ref.get(interrupted))
+      assert.strictEqual(timers(), before)
+    }))
+
+  it.live("a duration beyond a timer's range never fires (a timer would fire at once)", () =>
+    Effect.gen(function*() {
+      const value = yield* timeoutFail(Effect.as(Effect.sleep("30 millis"), 1), Duration.millis(2 ** 31), late)
+      assert.strictEqual(value, 1)
+    }))
+})
+
+describe("request timeout, on another clock", () => {
+  it.effect("is driven by that clock", () =>
+    Effect.gen(function*() {
+      const interrupted = yield* Ref.make(false)
+      const fiber = yield* Effect.fork(Effect.either(timeoutFail(hangs(interrupted), Duration.seconds(5), late)))
+      yield* TestClock.adjust("4999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.join(fiber), Either.left("late"))
+      assert.isTrue(yield* Ref.get(interrupted))
+    }))
+})
