@@ -96,6 +96,9 @@ export interface MakeOptions {
  * - Refreshes retry transient failures along `config.retrySchedule` (default
  *   `Retry.defaultSchedule`); code and PIN exchanges only when the
  *   connection was refused (`Retry.singleUse`).
+ * - Each attempt is traced as one `ImgurAuth.tokenRequest` client span
+ *   (`imgur.grant_type`, `http.response.status_code`); the `HttpClient`'s
+ *   own span and trace headers are turned off for token requests.
  * - `accessToken` refreshes when the token expires within
  *   `config.refreshSkew`; concurrent callers share one request. A failed
  *   refresh leaves the stored tokens as they were, and a refresh that

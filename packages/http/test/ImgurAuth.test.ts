@@ -23,6 +23,7 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import { inspect } from "node:util"
 import { client, closedUrl, makeImgurAuthHarness } from "./utils/imgurAuthHarness.js"
 import { awaitDone, awaitSleep, runDrivingClock } from "./utils/testClock.js"
@@ -647,6 +648,19 @@ describe("ImgurAuth errors (emulator)", () => {
       assert.strictEqual(error.reason, "Timeout")
       assert.include(error.message, "5s")
     }))
+
+  it.scopedLive("Timeout on the live clock: a hung answer fails after the configured timeout", () =>
+    Effect.gen(function*() {
+      const { auth, emulator } = yield* makeImgurAuthHarness({
+        config: { timeout: "200 millis", retrySchedule: Schedule.recurs(0) }
+      })
+      const issued = yield* emulator.issueTokens(client.clientId)
+      yield* emulator.inject("/oauth2/token", { hang: true })
+      const error = yield* failureOf(auth.regenerateFromRefreshToken(issued.refresh_token))
+      assert.strictEqual(error.reason, "Timeout")
+      assert.include(error.message, "200ms")
+      assert.strictEqual(yield* tokenRequests(emulator, "refresh_token"), 1)
+    }))
 })
 
 // --- retries, end to end ------------------------------------------------------
@@ -888,6 +902,67 @@ describe("ImgurAuth tokens from the configuration", () => {
       assert.notStrictEqual(token, issued.access_token)
       assert.strictEqual(accessTokenOf(yield* store.get), token)
       assert.strictEqual(yield* tokenRequests(emulator, "refresh_token"), 1)
+    }))
+})
+
+// --- tracing ------------------------------------------------------------------
+
+interface RecordedSpan {
+  readonly name: string
+  readonly kind: Tracer.SpanKind
+  readonly attributes: ReadonlyMap<string, unknown>
+}
+
+/** A tracer that records every span it starts. */
+const recordingTracer = (spans: Array<RecordedSpan>): Tracer.Tracer =>
+  Tracer.make({
+    span: (name, parent, context, links, _startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      spans.push({ name, kind, attributes })
+      return {
+        _tag: "Span",
+        name,
+        spanId: `span-${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime: 0n },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {},
+        attribute: (key, value) => attributes.set(key, value),
+        event: () => {},
+        addLinks: () => {}
+      }
+    },
+    context: (f) => f()
+  })
+
+describe("ImgurAuth tracing", () => {
+  it.scoped("one client span per token request, with the grant type and the status; the HTTP client adds none", () =>
+    Effect.gen(function*() {
+      const { auth, emulator } = yield* makeImgurAuthHarness()
+      const issued = yield* emulator.issueTokens(client.clientId)
+      const spans: Array<RecordedSpan> = []
+      yield* auth.regenerateFromRefreshToken(issued.refresh_token).pipe(Effect.withTracer(recordingTracer(spans)))
+      assert.deepStrictEqual(spans.map((span) => span.name), ["ImgurAuth.tokenRequest"])
+      const [span] = spans
+      assert.strictEqual(span?.kind, "client")
+      assert.strictEqual(span?.attributes.get("imgur.grant_type"), "refresh_token")
+      assert.strictEqual(span?.attributes.get("http.response.status_code"), 200)
+    }))
+
+  it.scoped("a failed token request is traced with Imgur's status", () =>
+    Effect.gen(function*() {
+      const { auth } = yield* makeImgurAuthHarness()
+      const spans: Array<RecordedSpan> = []
+      yield* failureOf(auth.regenerateFromRefreshToken("bogus-refresh-token")).pipe(
+        Effect.withTracer(recordingTracer(spans))
+      )
+      assert.deepStrictEqual(spans.map((span) => span.name), ["ImgurAuth.tokenRequest"])
+      assert.strictEqual(spans[0]?.attributes.get("http.response.status_code"), 400)
     }))
 })
 

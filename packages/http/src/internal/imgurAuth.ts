@@ -39,7 +39,7 @@ export const make = (
   Effect.gen(function*() {
     const config = yield* ImgurConfig
     const store = yield* TokenStore
-    const client = yield* HttpClient.HttpClient
+    const tokenRequest = TokenEndpoint.make(yield* HttpClient.HttpClient, config)
     const scope = yield* Effect.scope
     const schedule = Retry.fromConfig(config)
     const allowMissingState = options?.allowMissingState === true
@@ -77,9 +77,8 @@ export const make = (
 
     const exchange = (grant: TokenEndpoint.Grant) =>
       TokenEndpoint.checkClientSecret(config).pipe(
-        Effect.zipRight(Retry.singleUse(TokenEndpoint.request(client, config, grant), schedule)),
-        Effect.tap((tokens) => store.set(tokens)),
-        Effect.withLogSpan("imgur-auth.exchange")
+        Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
+        Effect.tap((tokens) => store.set(tokens))
       )
 
     const refreshWith = (explicit: Option.Option<Redacted.Redacted<string>>) =>
@@ -97,15 +96,14 @@ export const make = (
           })
         }
         yield* TokenEndpoint.checkClientSecret(config)
-        yield* Effect.logDebug("refreshing the access token")
         const fresh = yield* Retry.transient(
-          TokenEndpoint.request(client, config, { grantType: "refresh_token", refreshToken: used.value }),
+          tokenRequest({ grantType: "refresh_token", refreshToken: used.value }),
           schedule
         )
         // Imgur may omit the refresh token on a refresh: the one just used still holds.
         const withRefreshToken = Option.isSome(fresh.refreshToken)
           ? fresh
-          : new TokenSet.TokenSet({ ...fresh, refreshToken: used })
+          : new TokenSet.TokenSet({ ...fresh, refreshToken: used }, { disableValidation: true })
         const next = Option.match(previous, {
           onNone: () => withRefreshToken,
           onSome: (previous) => TokenSet.merge(previous, withRefreshToken)
@@ -120,7 +118,7 @@ export const make = (
           yield* store.set(next)
         }))
         return next
-      }).pipe(Effect.withLogSpan("imgur-auth.refresh"))
+      })
 
     // Single flight: the first caller that needs a refresh starts it in the
     // service's scope (so that interrupting that caller does not cancel it for

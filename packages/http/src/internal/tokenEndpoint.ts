@@ -1,4 +1,4 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -12,6 +12,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as ImgurConfig from "../ImgurConfig.js"
+import * as Timeout from "./timeout.js"
 
 /**
  * What a token request asks for: the grant and its single secret value.
@@ -67,7 +68,9 @@ const fromHttpError = (failure: HttpClientError.HttpClientError): ImgurAuthError
   }
 }
 
-const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
+// `JSON.parse` itself rather than `Schema.parseJson`, a decode pass of its
+// own on every refresh; the shape is checked by `decodeResponse`.
+const parseJson = (text: string): Either.Either<unknown, unknown> => Either.try((): unknown => JSON.parse(text))
 const decodeResponse = Schema.decodeUnknownEither(TokenSet.TokenResponse)
 
 // Names what is wrong by the paths of the fields, never by their values: the
@@ -111,6 +114,19 @@ const decodeFailure = (
       retryAfter: Option.getOrUndefined(RateLimit.parse(response.headers, now).retryAfter)
     })))
 
+const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.zipRight(
+    Effect.annotateCurrentSpan("http.response.status_code", response.status),
+    // Annotating costs a `FiberRef` update even when the line is not logged.
+    Effect.whenLogLevel(
+      Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
+        grant_type: grant.grantType,
+        status: response.status
+      }),
+      "Debug"
+    )
+  )
+
 /**
  * One `POST` to the token endpoint, form-encoded, without retries: Imgur's
  * answer as a `TokenSet` (expiry read from `Clock`) or a typed error. The
@@ -118,35 +134,47 @@ const decodeFailure = (
  * is built. The whole exchange (connect, send, read) fails with `Timeout`
  * after `config.timeout`.
  *
+ * Traced as one `ImgurAuth.tokenRequest` span (the grant type and the status
+ * as attributes) and logged as one debug line. `client` is made `untraced`
+ * here, so the platform adds no second span and sends no trace context to
+ * the token endpoint, a third party's. This runs on every refresh, so it is
+ * kept to a handful of Effect steps.
+ *
  * @internal
  */
-export const request = (
+export const make = (
   client: HttpClient.HttpClient,
-  config: ImgurConfig.Service,
-  grant: Grant
-): Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
-  Effect.gen(function*() {
-    const [name, value] = grantParams(grant)
-    const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
-    if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
-    params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
-    const httpRequest = HttpClientRequest.post(ImgurConfig.tokenUrl(config)).pipe(
-      HttpClientRequest.acceptJson,
-      HttpClientRequest.bodyUrlParams(params)
+  config: ImgurConfig.Service
+): (grant: Grant) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
+  const untraced = HttpClient.withTracerDisabledWhen(client, () => true)
+  const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
+  const onTimeout = () =>
+    error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
+  const exchange = (grant: Grant) =>
+    Effect.suspend(() => {
+      const [name, value] = grantParams(grant)
+      const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
+      if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
+      params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
+      return Effect.flatMap(
+        untraced.execute(HttpClientRequest.bodyUrlParams(base, params)),
+        (response) => Effect.map(response.text, (body) => [response, body] as const)
+      )
+    })
+  return (grant) =>
+    Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout).pipe(
+      Effect.flatMap(([response, body]) =>
+        Effect.zipRight(
+          answered(grant, response),
+          response.status >= 200 && response.status < 300
+            ? decodeSuccess(response, body)
+            : decodeFailure(response, body)
+        )
+      ),
+      Effect.withSpan("ImgurAuth.tokenRequest", {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "imgur.grant_type": grant.grantType }
+      })
     )
-    const response = yield* Effect.mapError(client.execute(httpRequest), fromHttpError)
-    const body = yield* Effect.mapError(response.text, fromHttpError)
-    yield* Effect.annotateLogs(Effect.logDebug("token endpoint answered"), "status", response.status)
-    return yield* response.status >= 200 && response.status < 300
-      ? decodeSuccess(response, body)
-      : decodeFailure(response, body)
-  }).pipe(
-    Effect.timeoutFail({
-      duration: config.timeout,
-      onTimeout: () =>
-        error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
-    }),
-    Effect.annotateLogs("grant_type", grant.grantType),
-    Effect.withLogSpan("imgur-auth.token"),
-    Effect.withSpan("ImgurAuth.tokenRequest", { attributes: { "imgur.grant_type": grant.grantType } })
-  )
+}
