@@ -55,13 +55,41 @@ export const defaultSchedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAut
 export const fromConfig = (config: ImgurConfig.Service): Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> =>
   Option.getOrElse(config.retrySchedule, () => defaultSchedule)
 
+/**
+ * `Effect.retry(self, { schedule, while: retryable })`, with nothing set up
+ * until a first failure: the schedule's driver is made then, and each
+ * retry waits (on the `Clock`) for the delay the schedule gives for that
+ * failure. A failure that is not `retryable`, or one the schedule is done
+ * with, is the result. Unlike `Effect.retry`, no `CurrentIterationMetadata`
+ * is provided: `self` here never reads it, and providing it costs a context
+ * change on every attempt, the first (and usually only) one included.
+ */
+const retryWhile = <A, R>(
+  self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+  schedule: () => Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
+  retryable: (error: ImgurAuthError.ImgurAuthError) => boolean
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
+  Effect.catchAll(self, (first) =>
+    retryable(first)
+      ? Effect.flatMap(Schedule.driver(schedule()), (driver) => {
+        const retryAfter = (
+          error: ImgurAuthError.ImgurAuthError
+        ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchAll(self, (next) => retryable(next) ? retryAfter(next) : Effect.fail(next))
+          })
+        return retryAfter(first)
+      })
+      : Effect.fail(first))
+
 /** @internal */
 export const transient: Retry.Policy = dual(
   2,
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => Effect.retry(self, { schedule: withRetryAfter(schedule), while: ImgurAuthError.isTransient })
+  ) => retryWhile(self, () => withRetryAfter(schedule), ImgurAuthError.isTransient)
 )
 
 const refusedCodes = new Set(["ECONNREFUSED"])
@@ -85,5 +113,5 @@ export const singleUse: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => Effect.retry(self, { schedule, while: isRefusedBeforeSending })
+  ) => retryWhile(self, () => schedule, isRefusedBeforeSending)
 )
