@@ -954,6 +954,23 @@ describe("ImgurAuth tracing", () => {
       assert.strictEqual(span?.attributes.get("http.response.status_code"), 200)
     }))
 
+  // The span is turned off inside the request's own fiber: the caller's later requests are traced as usual,
+  // on the live clock and on the TestClock alike.
+  const tracedAfterwards = Effect.gen(function*() {
+    const { auth, emulator } = yield* makeImgurAuthHarness()
+    const issued = yield* emulator.issueTokens(client.clientId)
+    const http = yield* HttpClient.HttpClient
+    const spans: Array<RecordedSpan> = []
+    yield* Effect.gen(function*() {
+      yield* auth.regenerateFromRefreshToken(issued.refresh_token)
+      yield* http.get(`${emulator.url}/3/credits`)
+    }).pipe(Effect.withTracer(recordingTracer(spans)))
+    assert.deepStrictEqual(spans.map((span) => span.name), ["ImgurAuth.tokenRequest", "http.client GET"])
+  }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+
+  it.scopedLive("the caller's own requests after a token request are traced (live clock)", () => tracedAfterwards)
+  it.scoped("the caller's own requests after a token request are traced (TestClock)", () => tracedAfterwards)
+
   it.scoped("a failed token request is traced with Imgur's status", () =>
     Effect.gen(function*() {
       const { auth } = yield* makeImgurAuthHarness()

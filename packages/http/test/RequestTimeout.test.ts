@@ -4,13 +4,14 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { timeoutFail } from "../src/internal/timeout.js"
 
 // The timeout every token request and API call runs under: a bare timer on
-// the live clock (`it.live`), `Effect.timeoutFail` on any other (`it.effect`,
+// the live clock (`it.live`), the clock's own sleep on any other (`it.effect`,
 // whose clock is the TestClock).
 
 const late = () => "late" as const
@@ -62,6 +63,23 @@ describe("request timeout, on the live clock", () => {
       const value = yield* timeoutFail(Effect.as(Effect.sleep("30 millis"), 1), Duration.millis(2 ** 31), late)
       assert.strictEqual(value, 1)
     }))
+})
+
+const ref = FiberRef.unsafeMake("outside")
+
+const setsAFiberRef = Effect.gen(function*() {
+  const value = yield* timeoutFail(
+    Effect.zipRight(FiberRef.set(ref, "inside"), FiberRef.get(ref)),
+    Duration.seconds(30),
+    late
+  )
+  assert.strictEqual(value, "inside")
+  assert.strictEqual(yield* FiberRef.get(ref), "outside")
+})
+
+describe("request timeout, on either clock", () => {
+  it.live("a FiberRef set by the request stays in the request (live clock)", () => setsAFiberRef)
+  it.effect("a FiberRef set by the request stays in the request (TestClock)", () => setsAFiberRef)
 })
 
 describe("request timeout, on another clock", () => {

@@ -1,31 +1,37 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 
 // `sleep` of the live clock: a method of its prototype, so every live clock
 // has this very function and any other clock (`TestClock`) has another.
 const liveSleep = Clock.make().sleep
 
 // Longer than this, a JavaScript timer fires at once; the live clock treats such
-// a duration as infinite, and so does `Effect.timeoutFail`.
+// a duration as infinite, and so does this.
 const maxTimerMillis = 2 ** 31 - 1
 
+const noop = () => {}
+
+/** Starts a timer that calls `fire` once; returns what cancels it. */
+type StartTimer = (fire: () => void) => () => void
+
 /**
- * `Effect.timeoutFail` for one HTTP exchange, at a fraction of its cost on
- * the live clock.
+ * Fails with `onTimeout()` when `self` has not ended within `duration` of
+ * the `Clock`: what `Effect.timeoutFail` does, at a fraction of its cost.
  *
  * `Effect.timeoutFail` races two fibers, `self` and a sleep, and merges the
  * winner's `FiberRefs` back: tens of microseconds on every request, for a
  * timeout that almost never fires. Here `self` runs in one child fiber while
- * this fiber waits for the first of the child's exit and a plain timer. When
- * the timer wins, the child is interrupted (and waited for) before the
- * failure is returned, as with `Effect.timeoutFail`; what `self` does to
- * `FiberRef`s is not brought back, which an HTTP exchange does not need.
+ * this fiber waits for the first of the child's exit and the clock: a plain
+ * timer on the live clock, the clock's `sleep` in a fiber of its own on any
+ * other (so `TestClock` drives it). When the time is up the child is
+ * interrupted, and waited for, before the failure is returned.
  *
- * With any other clock (`TestClock`) this is `Effect.timeoutFail` itself, so
- * tests drive the timeout with the clock as before.
+ * The child's `FiberRefs` are never merged back: `self` may set a `FiberRef`
+ * for itself alone (the token request turns off the HTTP client's span so).
  *
  * @internal
  */
@@ -36,34 +42,48 @@ export const timeoutFail = <A, E, R, E2>(
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) => {
     const millis = Duration.toMillis(duration)
-    return clock.sleep !== liveSleep || millis > maxTimerMillis
-      ? Effect.timeoutFail(self, { duration, onTimeout })
-      : raceTimer(self, millis, onTimeout)
+    if (clock.sleep !== liveSleep) {
+      return Effect.flatMap(
+        Effect.forkDaemon(Effect.interruptible(clock.sleep(duration))),
+        (sleeper) =>
+          race(self, onTimeout, (fire) => {
+            sleeper.addObserver((exit) => {
+              if (Exit.isSuccess(exit)) fire()
+            })
+            return () => sleeper.unsafeInterruptAsFork(FiberId.none)
+          })
+      )
+    }
+    return race(self, onTimeout, (fire) => {
+      if (millis > maxTimerMillis) return noop
+      const timer = setTimeout(fire, millis)
+      return () => clearTimeout(timer)
+    })
   })
 
-const raceTimer = <A, E, R, E2>(
+const race = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
-  millis: number,
-  onTimeout: () => E2
+  onTimeout: () => E2,
+  startTimer: StartTimer
 ): Effect.Effect<A, E | E2, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(Effect.fork(restore(self)), (child) =>
       restore(Effect.async<A, E | E2>((resume) => {
         let settled = false
-        const timer = setTimeout(() => {
+        const cancelTimer = startTimer(() => {
           if (settled) return
           settled = true
           resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
-        }, millis)
+        })
         child.addObserver((exit: Exit.Exit<A, E>) => {
           if (settled) return
           settled = true
-          clearTimeout(timer)
+          cancelTimer()
           resume(exit)
         })
         return Effect.suspend(() => {
           settled = true
-          clearTimeout(timer)
+          cancelTimer()
           return Fiber.interrupt(child)
         })
       })))

@@ -7,6 +7,8 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -135,9 +137,9 @@ const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse)
  * after `config.timeout`.
  *
  * Traced as one `ImgurAuth.tokenRequest` span (the grant type and the status
- * as attributes) and logged as one debug line. `client` is made `untraced`
- * here, so the platform adds no second span and sends no trace context to
- * the token endpoint, a third party's. This runs on every refresh, so it is
+ * as attributes) and logged as one debug line. The `HttpClient`'s own span
+ * is turned off for the exchange, so the platform adds no second span and
+ * sends no trace context to the token endpoint, a third party's. This runs on every refresh, so it is
  * kept to a handful of Effect steps.
  *
  * @internal
@@ -146,7 +148,6 @@ export const make = (
   client: HttpClient.HttpClient,
   config: ImgurConfig.Service
 ): (grant: Grant) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
-  const untraced = HttpClient.withTracerDisabledWhen(client, () => true)
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>
     error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
@@ -156,8 +157,13 @@ export const make = (
       const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
       if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
       params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
+      // This runs in the timeout's own fiber (see `Timeout.timeoutFail`), so
+      // the setting ends with it: no `Effect.locally` to undo it.
       return Effect.flatMap(
-        untraced.execute(HttpClientRequest.bodyUrlParams(base, params)),
+        Effect.zipRight(
+          FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue),
+          client.execute(HttpClientRequest.bodyUrlParams(base, params))
+        ),
         (response) => Effect.map(response.text, (body) => [response, body] as const)
       )
     })
