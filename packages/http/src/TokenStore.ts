@@ -80,8 +80,9 @@ export const defaultKey: string = internal.defaultKey
 export const make: (backend: Backend) => Effect.Effect<Service> = internal.make
 
 /**
- * A `TokenStore` in memory (a `Ref`), optionally holding `initial` tokens.
- * Tokens are lost when the program ends.
+ * A `TokenStore` in memory, optionally holding `initial` tokens. Tokens are
+ * lost when the program ends. A write and its publication on `changes` are
+ * one step, so no lock is taken.
  *
  * @since 0.1.0
  * @category constructors
@@ -107,7 +108,7 @@ export const makeKeyValueStore: (
 ) => Effect.Effect<Service, never, KeyValueStore.KeyValueStore> = internal.makeKeyValueStore
 
 /**
- * The token store service. `TokenStore.layerMemory` keeps tokens in a `Ref`
+ * The token store service. `TokenStore.layerMemory` keeps tokens in memory
  * (the default of the promise `Client`); `TokenStore.layerKeyValueStore`
  * keeps them as JSON in any `KeyValueStore` (a file, `localStorage`).
  *
@@ -152,7 +153,7 @@ export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<Token
    */
   static readonly makeKeyValueStore = makeKeyValueStore
   /**
-   * A store in memory (a `Ref`).
+   * A store in memory; see `makeMemory`.
    *
    * @since 0.1.0
    */
@@ -168,7 +169,7 @@ export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<Token
 }
 
 /**
- * A `TokenStore` in memory (a `Ref`); each build of the layer starts empty.
+ * A `TokenStore` in memory; each build of the layer starts empty.
  *
  * @since 0.1.0
  * @category layers

@@ -2,10 +2,10 @@ import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
-import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as TokenStore from "../TokenStore.js"
@@ -31,17 +31,29 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
     }
   })
 
-/** @internal */
+/**
+ * In memory, a write and its publication happen in one synchronous step, so
+ * `changes` is in write order without the lock `make` needs for a storage
+ * that may suspend between the two. Reading and writing are one Effect step
+ * each: the store is on the path of every refresh and every API call.
+ *
+ * @internal
+ */
 export const makeMemory = (initial?: TokenSet.TokenSet): Effect.Effect<TokenStore.Service> =>
-  Effect.flatMap(
-    Ref.make(Option.fromNullable(initial)),
-    (ref) =>
-      make({
-        get: Ref.get(ref),
-        set: (tokens) => Ref.set(ref, Option.some(tokens)),
-        clear: Ref.set(ref, Option.none())
+  Effect.map(PubSub.unbounded<Option.Option<TokenSet.TokenSet>>(), (pubsub) => {
+    const current = MutableRef.make(Option.fromNullable(initial))
+    const write = (change: Option.Option<TokenSet.TokenSet>) =>
+      Effect.sync(() => {
+        MutableRef.set(current, change)
+        pubsub.unsafeOffer(change)
       })
-  )
+    return {
+      get: Effect.sync(() => MutableRef.get(current)),
+      set: (tokens) => write(Option.some(tokens)),
+      clear: write(Option.none()),
+      changes: Stream.fromPubSub(pubsub)
+    }
+  })
 
 const storeError = (detail: string, cause?: unknown) =>
   new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
