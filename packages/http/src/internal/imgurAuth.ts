@@ -8,7 +8,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import type * as ImgurAuth from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
@@ -124,26 +123,26 @@ export const make = (
     // service's scope (so that interrupting that caller does not cancel it for
     // the others); everyone who arrives before it ends waits for the same
     // result. The slot is emptied once the result is out.
-    const inflight = yield* SynchronizedRef.make(
+    const inflight = yield* Ref.make(
       Option.none<Deferred.Deferred<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>>()
     )
-    const sharedRefresh: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> = SynchronizedRef
-      .modifyEffect(inflight, (current) =>
-        Option.match(current, {
-          onSome: (deferred) => Effect.succeed([deferred, current] as const),
-          onNone: () =>
-            Effect.gen(function*() {
-              const deferred = yield* Deferred.make<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>()
-              yield* refreshWith(Option.none()).pipe(
-                Effect.onExit((exit) =>
-                  Effect.zipRight(Deferred.done(deferred, exit), SynchronizedRef.set(inflight, Option.none()))
-                ),
-                Effect.forkIn(scope)
-              )
-              return [deferred, Option.some(deferred)] as const
-            })
-        }))
-      .pipe(Effect.flatMap(Deferred.await))
+    // Taking the slot and starting the refresh are one uninterruptible step:
+    // a caller interrupted in between would leave a slot nobody completes.
+    const sharedRefresh: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> = Effect
+      .uninterruptibleMask((restore) =>
+        Effect.flatMap(Effect.fiberId, (fiberId) =>
+          Effect.flatten(Ref.modify(inflight, (current) => {
+            if (Option.isSome(current)) return [restore(Deferred.await(current.value)), current] as const
+            const deferred = Deferred.unsafeMake<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>(fiberId)
+            const start = refreshWith(Option.none()).pipe(
+              Effect.onExit((exit) => Effect.zipRight(Deferred.done(deferred, exit), Ref.set(inflight, Option.none()))),
+              Effect.interruptible,
+              Effect.forkIn(scope),
+              Effect.zipRight(restore(Deferred.await(deferred)))
+            )
+            return [start, Option.some(deferred)] as const
+          })))
+      )
 
     const begin = (
       responseType: AuthorizeUrl.ResponseType,
