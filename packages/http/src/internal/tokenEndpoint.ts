@@ -130,17 +130,19 @@ const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse)
   )
 
 /**
- * One `POST` to the token endpoint, form-encoded, without retries: Imgur's
- * answer as a `TokenSet` (expiry read from `Clock`) or a typed error. The
- * client secret and the grant's value leave `Redacted` only here, as the body
- * is built. The whole exchange (connect, send, read) fails with `Timeout`
- * after `config.timeout`.
+ * The token requests of `config` over `client`: each call is one `POST` to
+ * the token endpoint, form-encoded, without retries, and gives Imgur's answer
+ * as a `TokenSet` (expiry read from `Clock`) or a typed error. The client
+ * secret and the grant's value leave `Redacted` only here, as the body is
+ * built. The whole exchange (connect, send, read) fails with `Timeout` after
+ * `config.timeout`.
  *
- * Traced as one `ImgurAuth.tokenRequest` span (the grant type and the status
- * as attributes) and logged as one debug line. The `HttpClient`'s own span
- * is turned off for the exchange, so the platform adds no second span and
- * sends no trace context to the token endpoint, a third party's. This runs on every refresh, so it is
- * kept to a handful of Effect steps.
+ * Each call is traced as one `ImgurAuth.tokenRequest` span (the grant type
+ * and the status as attributes) and logged as one debug line. The
+ * `HttpClient`'s own span is turned off for the exchange, so the platform
+ * adds no second span and sends no trace context to the token endpoint, a
+ * third party's. This runs on every refresh, so it is kept to a handful of
+ * Effect steps.
  *
  * @internal
  */
