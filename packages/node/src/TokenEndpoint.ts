@@ -83,6 +83,10 @@ export const maxBodySize: number = internal.maxBodySize
  * no-store`. `ImgurConfig.tokenUrl` is not used here: that is the browser's
  * setting, pointing at this endpoint.
  *
+ * It logs one Debug line per request (`method`, `status`) and a warning when
+ * Imgur cannot be reached or does not answer in time (`grant_type`,
+ * `status`); never a code, a PIN, a token or the secret.
+ *
  * @example
  * ```ts
  * import * as HttpRouter from "@effect/platform/HttpRouter"

@@ -9,7 +9,10 @@ import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Http from "node:http"
@@ -249,6 +252,39 @@ describe("TokenEndpoint", () => {
       )
       assert.strictEqual(hung.status, 504)
       assertNoSecret(hung)
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
+
+  it.scoped("logs a Debug line per request (method, status) and a warning when Imgur cannot be reached", () =>
+    Effect.gen(function*() {
+      const lines: Array<{ readonly level: string; readonly message: unknown; readonly annotations: unknown }> = []
+      const capture = Logger.make(({ annotations, logLevel, message }) =>
+        lines.push({ level: logLevel.label, message, annotations: Object.fromEntries(HashMap.toEntries(annotations)) })
+      )
+      const logged = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+          Logger.withMinimumLogLevel(LogLevel.Debug)
+        )
+
+      const live = yield* logged(setup())
+      const code = yield* live.emulator.issueCode(client.clientId)
+      assert.strictEqual((yield* postForm(live.url, { grant_type: "authorization_code", code })).status, 200)
+      const closedPort = yield* listen(() => undefined).pipe(Effect.scoped)
+      const unreachable = yield* logged(setup(undefined, { baseUrl: closedPort }))
+      assert.strictEqual(
+        (yield* postForm(unreachable.url, { grant_type: "refresh_token", refresh_token: "x" })).status,
+        502
+      )
+
+      assert.deepStrictEqual(lines, [
+        { level: "DEBUG", message: ["token endpoint answered"], annotations: { method: "POST", status: 200 } },
+        {
+          level: "WARN",
+          message: ["Imgur could not be reached"],
+          annotations: { grant_type: "refresh_token", status: 502 }
+        },
+        { level: "DEBUG", message: ["token endpoint answered"], annotations: { method: "POST", status: 502 } }
+      ])
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
   it.scoped("router serves POST and OPTIONS at /oauth2/token, forwarding to baseUrl whatever tokenUrl says", () =>

@@ -149,8 +149,24 @@ export const make = (
 ): HttpApp.Default<never, ImgurConfig | HttpClient.HttpClient> => {
   const allowed = options?.grantTypes ?? grantTypes
   const allowedOrigins = options?.allowedOrigins
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.tap(
+      handle(request, allowed, allowedOrigins),
+      // One line per request, for the operator: what was asked and what was answered, never a value.
+      (response) =>
+        Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
+          method: request.method,
+          status: response.status
+        })
+    ))
+}
+
+const handle = (
+  request: HttpServerRequest.HttpServerRequest,
+  allowed: ReadonlyArray<TokenEndpoint.GrantType>,
+  allowedOrigins: TokenEndpoint.Options["allowedOrigins"]
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, ImgurConfig | HttpClient.HttpClient> =>
+  Effect.gen(function*() {
     const config = yield* ImgurConfig
     const client = yield* HttpClient.HttpClient
     const cors = corsHeaders(Headers.get(request.headers, "origin"), allowedOrigins)
@@ -233,12 +249,17 @@ export const make = (
         duration: config.timeout,
         onTimeout: () => new Refusal(504, "Imgur did not answer in time")
       }),
-      Effect.catchAll((error) =>
-        Effect.succeed(
-          envelope(error instanceof Refusal ? error : new Refusal(502, "Imgur could not be reached"), request)
+      Effect.catchAll((error) => {
+        const refusal = error instanceof Refusal ? error : new Refusal(502, "Imgur could not be reached")
+        // Not the error itself: a failed request holds its body, the client secret in it.
+        return Effect.as(
+          Effect.annotateLogs(Effect.logWarning(refusal.message), {
+            grant_type: grant.right.grantType,
+            status: refusal.status
+          }),
+          envelope(refusal, request)
         )
-      )
+      })
     )
     return withCors(forwarded)
   })
-}

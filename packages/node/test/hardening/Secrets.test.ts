@@ -7,6 +7,7 @@ import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurAuthClientError } from "@imgur-auth/http/Client"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
 import { Client } from "@imgur-auth/node/Client"
 import * as NodeImgurAuth from "@imgur-auth/node/NodeImgurAuth"
 import * as TokenEndpoint from "@imgur-auth/node/TokenEndpoint"
@@ -321,26 +322,27 @@ describe("secrets never leak", () => {
       const scan = new Scan()
       const emulator = yield* ImgurEmulator.make(emulatorOptions)
       const closed = yield* closedUrl
+      // The endpoint as an app serves it (`makeNodeHandler`), its runtime logging into the scan at Debug.
       const serve = (baseUrl: string) =>
-        Effect.acquireRelease(
-          Effect.async<
-            { readonly url: string; readonly server: Http.Server; readonly handler: TokenEndpoint.NodeHandler }
-          >(
-            (resume) => {
-              const handler = TokenEndpoint.toNodeHandler({ clientId, clientSecret, baseUrl, timeout: "500 millis" })
+        Effect.gen(function*() {
+          const handler = yield* TokenEndpoint.makeNodeHandler().pipe(
+            Effect.provide(ImgurConfig.layer({ clientId, clientSecret, baseUrl, timeout: "500 millis" })),
+            capturingLogs(scan)
+          )
+          const server = yield* Effect.acquireRelease(
+            Effect.async<Http.Server>((resume) => {
               const server = Http.createServer(handler)
-              server.listen(0, "127.0.0.1", () => {
-                const address = server.address()
-                const port = typeof address === "object" && address !== null ? address.port : 0
-                resume(Effect.succeed({ url: `http://127.0.0.1:${port}/oauth2/token`, server, handler }))
+              server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+            }),
+            (server) =>
+              Effect.async<void>((resume) => {
+                server.close(() => resume(Effect.void))
               })
-            }
-          ),
-          ({ handler, server }) =>
-            Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve()))).pipe(
-              Effect.zipRight(Effect.promise(() => handler.dispose()))
-            )
-        )
+          )
+          const address = server.address()
+          const port = typeof address === "object" && address !== null ? address.port : 0
+          return { url: `http://127.0.0.1:${port}/oauth2/token` }
+        })
       const http = yield* HttpClient.HttpClient
       const post = (url: string, where: string, body: Record<string, string>) =>
         Effect.gen(function*() {
@@ -379,6 +381,8 @@ describe("secrets never leak", () => {
         yield* post(refused.url, "refused upstream", { grant_type: "refresh_token", refresh_token: bogusRefreshToken }),
         502
       )
+      // A line per request and a warning per upstream failure: the logs were there to scan.
+      assert.isAtLeast(scan.logLines, 8)
       scan.assertClean()
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 })
