@@ -144,3 +144,28 @@ export const authorization = (options: {
  * @category urls
  */
 export const tokenUrl = (oauthBaseUrl: string): string => `${trimTrailingSlashes(oauthBaseUrl)}/oauth2/token`
+
+/**
+ * Whether `value` can be a base URL or a token URL: an absolute `http:` or
+ * `https:` URL. Anything else (`api.imgur.com` without a scheme, a
+ * `javascript:` or `file:` URL) cannot be requested.
+ *
+ * @example
+ * ```ts
+ * import { ApiHost } from "@imgur-auth/core"
+ *
+ * ApiHost.isHttpUrl("http://127.0.0.1:8080") // true
+ * ApiHost.isHttpUrl("api.imgur.com") // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isHttpUrl = (value: string): boolean => {
+  try {
+    const { protocol } = new URL(value)
+    return protocol === "http:" || protocol === "https:"
+  } catch {
+    return false
+  }
+}

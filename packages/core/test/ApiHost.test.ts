@@ -112,4 +112,27 @@ describe("ApiHost", () => {
       expect(ApiHost.tokenUrl(base)).toBe(url)
     })
   })
+
+  describe("isHttpUrl", () => {
+    it.each([
+      "https://api.imgur.com",
+      "http://127.0.0.1:8080",
+      "http://[::1]:4010/",
+      "https://example.com/api/imgur/token"
+    ])("accepts %s", (value) => {
+      expect(ApiHost.isHttpUrl(value)).toBe(true)
+    })
+
+    it.each([
+      "",
+      "api.imgur.com",
+      "/oauth2/token",
+      "javascript:alert(1)",
+      "file:///etc/passwd",
+      "ftp://example.com",
+      "http//missing-colon"
+    ])("refuses %j", (value) => {
+      expect(ApiHost.isHttpUrl(value)).toBe(false)
+    })
+  })
 })
