@@ -115,12 +115,20 @@ export const tokenUrl = (config: Service): string =>
  */
 export const layer = (options: Options): Layer.Layer<ImgurConfig> => Layer.succeed(ImgurConfig, make(options))
 
+// A URL variable: empty (absent), or an absolute `http:` / `https:` URL.
+const urlConfig = (name: string): Config.Config<string> =>
+  Config.string(name).pipe(Config.validate({
+    message: "Expected an absolute http or https URL, such as https://api.imgur.com",
+    validation: (value) => value === "" || ApiHost.isHttpUrl(value)
+  }))
+
 /**
  * The options read from the environment (or any `ConfigProvider`):
  * `IMGUR_CLIENT_ID` (required), `IMGUR_CLIENT_SECRET`, `IMGUR_ACCESS_TOKEN`,
  * `IMGUR_REFRESH_TOKEN`, `IMGUR_MASHAPE_KEY`, `IMGUR_RAPIDAPI_KEY`,
  * `IMGUR_BASE_URL`, `IMGUR_TOKEN_URL`. A missing client id is a
- * `ConfigError` that names `IMGUR_CLIENT_ID`.
+ * `ConfigError` that names `IMGUR_CLIENT_ID`; a base or token URL that is
+ * not an absolute `http:` / `https:` URL is one that names its variable.
  *
  * @since 0.1.0
  * @category config
@@ -132,8 +140,8 @@ export const config: Config.Config<Options> = Config.all({
   refreshToken: Config.option(Config.redacted("IMGUR_REFRESH_TOKEN")),
   mashapeKey: Config.option(Config.redacted("IMGUR_MASHAPE_KEY")),
   rapidApiKey: Config.option(Config.redacted("IMGUR_RAPIDAPI_KEY")),
-  baseUrl: Config.option(Config.string("IMGUR_BASE_URL")),
-  tokenUrl: Config.option(Config.string("IMGUR_TOKEN_URL"))
+  baseUrl: Config.option(urlConfig("IMGUR_BASE_URL")),
+  tokenUrl: Config.option(urlConfig("IMGUR_TOKEN_URL"))
 }).pipe(
   Config.map((values): Options => ({
     clientId: values.clientId,

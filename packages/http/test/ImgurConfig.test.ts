@@ -134,6 +134,25 @@ describe("ImgurConfig", () => {
         }
       }))
 
+    const notHttpUrls: ReadonlyArray<readonly [name: string, value: string]> = [
+      ["IMGUR_BASE_URL", "api.imgur.com"],
+      ["IMGUR_BASE_URL", "javascript:alert(1)"],
+      ["IMGUR_TOKEN_URL", "/oauth2/token"],
+      ["IMGUR_TOKEN_URL", "ftp://example.com/token"]
+    ]
+    for (const [name, value] of notHttpUrls) {
+      it.effect(`fails with a ConfigError naming ${name} when it is ${JSON.stringify(value)}, not an http(s) URL`, () =>
+        Effect.gen(function*() {
+          const result = yield* Effect.either(fromEnvironment({ IMGUR_CLIENT_ID: "env-client", [name]: value }))
+          assert.isTrue(Either.isLeft(result))
+          if (Either.isLeft(result)) {
+            assert.isTrue(ConfigError.isConfigError(result.left))
+            assert.include(String(result.left), name)
+            assert.include(String(result.left), "Expected an absolute http or https URL")
+          }
+        }))
+    }
+
     it.effect("fails when IMGUR_CLIENT_ID is empty", () =>
       Effect.gen(function*() {
         const result = yield* Effect.either(fromEnvironment({ IMGUR_CLIENT_ID: "" }))

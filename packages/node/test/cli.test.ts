@@ -267,9 +267,15 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
     it.scoped("2 for usage and configuration errors", () =>
       Effect.gen(function*() {
         const { connection, env, home } = yield* setup("usage")
-        const [badFlow, noClientId] = yield* Effect.all([
+        const [badFlow, noClientId, badBaseUrl, badBaseUrlInEnv] = yield* Effect.all([
           runCli(["login", "--flow", "carrier-pigeon", ...connection], { env }),
-          runCli(["refresh", "--token-dir", home], { env })
+          runCli(["refresh", "--token-dir", home], { env }),
+          runCli(["refresh", "--client-id", "some-client", "--base-url", "javascript:alert(1)", "--token-dir", home], {
+            env
+          }),
+          runCli(["refresh", "--client-id", "some-client", "--token-dir", home], {
+            env: { ...env, IMGUR_BASE_URL: "api.imgur.com" }
+          })
         ], { concurrency: "unbounded" })
         expect(badFlow.code).toBe(2)
         expect(failureLines(badFlow.stderr)).toHaveLength(1)
@@ -278,6 +284,11 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
         expect(failureLines(noClientId.stderr)).toEqual([
           "imgur-auth: no client id: pass --client-id or set IMGUR_CLIENT_ID (register an application at https://api.imgur.com/oauth2/addclient)"
         ])
+        for (const result of [badBaseUrl, badBaseUrlInEnv]) {
+          expect(result.code).toBe(2)
+          expect(failureLines(result.stderr)).toHaveLength(1)
+          expect(failureLines(result.stderr)[0]).toContain("must be an absolute http or https URL")
+        }
       }), timeout)
 
     it.scoped("3 when the user denies consent", () =>

@@ -7,6 +7,7 @@ import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
+import { isHttpUrl } from "@imgur-auth/core/ApiHost"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -37,6 +38,11 @@ const baseUrl = Options.text("base-url").pipe(
   ),
   Options.withPseudoName("url"),
   Options.withFallbackConfig(Config.string("IMGUR_BASE_URL")),
+  // Empty counts as absent (see `settings`); anything else must be requestable.
+  Options.filterMap(
+    (url) => url === "" || isHttpUrl(url) ? Option.some(url) : Option.none(),
+    "--base-url / IMGUR_BASE_URL must be an absolute http or https URL, such as http://127.0.0.1:8080"
+  ),
   Options.optional
 )
 
