@@ -115,11 +115,17 @@ export const tokenUrl = (config: Service): string =>
  */
 export const layer = (options: Options): Layer.Layer<ImgurConfig> => Layer.succeed(ImgurConfig, make(options))
 
-// A URL variable: empty (absent), or an absolute `http:` / `https:` URL.
-const urlConfig = (name: string): Config.Config<string> =>
+// A URL variable: empty (absent), or an absolute `http:` / `https:` URL. A
+// token URL may also be a path (`/api/imgur/token`), which a browser resolves
+// against the page; never `//host/…`, which would change the host.
+const urlConfig = (name: string, options?: { readonly path: boolean }): Config.Config<string> =>
   Config.string(name).pipe(Config.validate({
-    message: "Expected an absolute http or https URL, such as https://api.imgur.com",
-    validation: (value) => value === "" || ApiHost.isHttpUrl(value)
+    message: options?.path === true
+      ? "Expected an absolute http or https URL, or a path on the page's own origin such as /api/imgur/token"
+      : "Expected an absolute http or https URL, such as https://api.imgur.com",
+    validation: (value) =>
+      value === "" || ApiHost.isHttpUrl(value) ||
+      (options?.path === true && value.startsWith("/") && !value.startsWith("//"))
   }))
 
 /**
@@ -127,8 +133,9 @@ const urlConfig = (name: string): Config.Config<string> =>
  * `IMGUR_CLIENT_ID` (required), `IMGUR_CLIENT_SECRET`, `IMGUR_ACCESS_TOKEN`,
  * `IMGUR_REFRESH_TOKEN`, `IMGUR_MASHAPE_KEY`, `IMGUR_RAPIDAPI_KEY`,
  * `IMGUR_BASE_URL`, `IMGUR_TOKEN_URL`. A missing client id is a
- * `ConfigError` that names `IMGUR_CLIENT_ID`; a base or token URL that is
- * not an absolute `http:` / `https:` URL is one that names its variable.
+ * `ConfigError` that names `IMGUR_CLIENT_ID`; so is a base URL that is not
+ * an absolute `http:` / `https:` URL, or a token URL that is neither that
+ * nor a path on the page's origin (`/api/imgur/token`), naming its variable.
  *
  * @since 0.1.0
  * @category config
@@ -141,7 +148,7 @@ export const config: Config.Config<Options> = Config.all({
   mashapeKey: Config.option(Config.redacted("IMGUR_MASHAPE_KEY")),
   rapidApiKey: Config.option(Config.redacted("IMGUR_RAPIDAPI_KEY")),
   baseUrl: Config.option(urlConfig("IMGUR_BASE_URL")),
-  tokenUrl: Config.option(urlConfig("IMGUR_TOKEN_URL"))
+  tokenUrl: Config.option(urlConfig("IMGUR_TOKEN_URL", { path: true }))
 }).pipe(
   Config.map((values): Options => ({
     clientId: values.clientId,

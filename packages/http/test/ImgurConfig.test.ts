@@ -137,7 +137,8 @@ describe("ImgurConfig", () => {
     const notHttpUrls: ReadonlyArray<readonly [name: string, value: string]> = [
       ["IMGUR_BASE_URL", "api.imgur.com"],
       ["IMGUR_BASE_URL", "javascript:alert(1)"],
-      ["IMGUR_TOKEN_URL", "/oauth2/token"],
+      ["IMGUR_TOKEN_URL", "api/imgur/token"],
+      ["IMGUR_TOKEN_URL", "//elsewhere.example/token"],
       ["IMGUR_TOKEN_URL", "ftp://example.com/token"]
     ]
     for (const [name, value] of notHttpUrls) {
@@ -152,6 +153,12 @@ describe("ImgurConfig", () => {
           }
         }))
     }
+
+    it.effect("takes a token URL that is a path on the page's origin, for a browser", () =>
+      Effect.gen(function*() {
+        const config = yield* fromEnvironment({ IMGUR_CLIENT_ID: "env-client", IMGUR_TOKEN_URL: "/api/imgur/token" })
+        assert.strictEqual(ImgurConfig.tokenUrl(config), "/api/imgur/token")
+      }))
 
     it.effect("fails when IMGUR_CLIENT_ID is empty", () =>
       Effect.gen(function*() {
