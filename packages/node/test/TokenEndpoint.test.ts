@@ -17,28 +17,13 @@ import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Http from "node:http"
 import * as TokenEndpoint from "../src/TokenEndpoint.js"
+import { listen } from "./utils/listen.js"
 
 const client = {
   clientId: "endpoint-client",
   clientSecret: "endpoint-secret-7f3a9c",
   callbackUrl: "http://127.0.0.1:8765/callback"
 }
-
-const listen = (listener: Http.RequestListener) =>
-  Effect.acquireRelease(
-    Effect.async<Http.Server>((resume) => {
-      const server = Http.createServer(listener)
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  ).pipe(Effect.map((server) => {
-    const address = server.address()
-    return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
-  }))
 
 // The endpoint in front of an emulator, served by a real Node server.
 const setup = (options?: TokenEndpoint.Options, config?: Partial<ImgurConfigOptions>) =>

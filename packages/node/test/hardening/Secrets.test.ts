@@ -16,8 +16,8 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Http from "node:http"
 import { afterEach, beforeEach, vi } from "vitest"
+import { listen } from "../utils/listen.js"
 import {
   bogusRefreshToken,
   browserSecret,
@@ -329,19 +329,7 @@ describe("secrets never leak", () => {
             Effect.provide(ImgurConfig.layer({ clientId, clientSecret, baseUrl, timeout: "500 millis" })),
             capturingLogs(scan)
           )
-          const server = yield* Effect.acquireRelease(
-            Effect.async<Http.Server>((resume) => {
-              const server = Http.createServer(handler)
-              server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-            }),
-            (server) =>
-              Effect.async<void>((resume) => {
-                server.close(() => resume(Effect.void))
-              })
-          )
-          const address = server.address()
-          const port = typeof address === "object" && address !== null ? address.port : 0
-          return { url: `http://127.0.0.1:${port}/oauth2/token` }
+          return { url: `${yield* listen(handler)}/oauth2/token` }
         })
       const http = yield* HttpClient.HttpClient
       const post = (url: string, where: string, body: Record<string, string>) =>
