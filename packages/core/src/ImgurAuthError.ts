@@ -32,6 +32,8 @@ import { hasProperty } from "effect/Predicate"
  * | `Transport` | the request did not get through (refused, reset, DNS) | yes |
  * | `Timeout` | no answer in time | yes |
  * | `TokenStore` | the token store could not be read or written (a corrupt stored value, a file that cannot be written) | no |
+ * | `InvalidConfiguration` | an option is not a value it can take (a base URL that is not `http(s)`, a timeout of `NaN`); the detail names the option | no |
+ * | `Disposed` | the promise `Client` (or the runtime behind it) was disposed | no |
  *
  * Code and PIN exchanges are single-use and only ever retried when the
  * connection was refused before the request left.
@@ -55,6 +57,8 @@ export type Reason =
   | "Transport"
   | "Timeout"
   | "TokenStore"
+  | "InvalidConfiguration"
+  | "Disposed"
 
 /**
  * Every `Reason`, in the order of the table above.
@@ -77,13 +81,14 @@ export const reasons: ReadonlyArray<Reason> = [
   "BadResponse",
   "Transport",
   "Timeout",
-  "TokenStore"
+  "TokenStore",
+  "InvalidConfiguration",
+  "Disposed"
 ]
 
 const summaries: { readonly [R in Reason]: string } = {
   AccessDenied: "The user denied access on Imgur's consent page",
-  StateMismatch:
-    "The redirect's state does not match the one that was sent: the redirect may be forged or stale, start the flow again",
+  StateMismatch: "The redirect does not belong to this sign-in, it may be forged or stale (start the flow again)",
   InvalidRedirect: "The redirect is not a usable Imgur callback",
   InvalidPin: "The PIN is not valid",
   MissingRefreshToken: "There is no refresh token: pass one, or authorize first",
@@ -97,7 +102,9 @@ const summaries: { readonly [R in Reason]: string } = {
   BadResponse: "Imgur's response could not be understood",
   Transport: "The request did not reach Imgur",
   Timeout: "Imgur did not answer in time",
-  TokenStore: "The token store failed; the tokens it held are left as they were"
+  TokenStore: "The token store failed; the tokens it held are left as they were",
+  InvalidConfiguration: "The configuration is not valid",
+  Disposed: "The client was disposed: create a new one"
 }
 
 /**

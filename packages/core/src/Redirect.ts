@@ -183,11 +183,11 @@ const checkState = (
   const allowMissing = options?.allowMissingState === true
   if (Option.isNone(received) || (allowMissing && received.value === "")) {
     return allowMissing ? Either.right(received) : Either.left(
-      new ImgurAuthError({ reason: "StateMismatch", detail: "the redirect has no state, but one was sent" })
+      new ImgurAuthError({ reason: "StateMismatch", detail: "it has no state" })
     )
   }
   return received.value === expected ? Either.right(received) : Either.left(
-    new ImgurAuthError({ reason: "StateMismatch", detail: "the redirect's state differs from the one that was sent" })
+    new ImgurAuthError({ reason: "StateMismatch", detail: "its state differs from the one that was sent" })
   )
 }
 

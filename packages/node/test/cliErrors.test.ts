@@ -10,6 +10,7 @@ describe("exitCode", () => {
   it("is 2 for usage and configuration errors", () => {
     expect(Errors.exitCode(ValidationError.invalidValue(HelpDoc.p("bad")))).toBe(2)
     expect(Errors.exitCode(Errors.usage("no client id"))).toBe(2)
+    expect(Errors.exitCode(authError("InvalidConfiguration"))).toBe(2)
   })
 
   it.each(
@@ -36,13 +37,14 @@ describe("exitCode", () => {
   it("is 1 for anything else", () => {
     expect(Errors.exitCode(authError("InvalidRedirect"))).toBe(1)
     expect(Errors.exitCode(authError("TokenStore"))).toBe(1)
+    expect(Errors.exitCode(authError("Disposed"))).toBe(1)
     expect(Errors.exitCode(new Errors.CliError({ kind: "LoginTimeout", message: "late" }))).toBe(1)
     expect(Errors.exitCode(new Error("boom"))).toBe(1)
   })
 
   it("covers every reason of ImgurAuthError", () => {
     for (const reason of ImgurAuthError.reasons) {
-      expect([1, 3, 4]).toContain(Errors.exitCode(authError(reason)))
+      expect([1, 2, 3, 4]).toContain(Errors.exitCode(authError(reason)))
     }
   })
 })

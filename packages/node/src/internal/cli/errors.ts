@@ -51,8 +51,11 @@ const reasonExitCode = (reason: Reason): number => {
     case "RateLimited":
     case "BadResponse":
       return ExitCode.Unavailable
+    case "InvalidConfiguration":
+      return ExitCode.Usage
     case "InvalidRedirect":
     case "TokenStore":
+    case "Disposed":
       return ExitCode.Failure
   }
 }

@@ -17,6 +17,7 @@ export const nextStep = (error: ImgurAuthError.ImgurAuthError): NextStep => {
       return "sign in again"
     case "MissingClientSecret":
     case "InvalidClient":
+    case "InvalidConfiguration":
       return "fix the configuration"
     case "RateLimited":
     case "OverCapacity":
@@ -26,6 +27,7 @@ export const nextStep = (error: ImgurAuthError.ImgurAuthError): NextStep => {
       return "try later"
     case "BadResponse":
     case "TokenStore":
+    case "Disposed":
       return "report"
   }
 }
