@@ -52,6 +52,14 @@ export const defaultName: string = internal.defaultName
  * where, and the new tokens are written. Refusing to write would leave the
  * app unable to sign in again until someone deletes the file by hand. A file
  * that cannot be read at all (permissions) is never replaced: `set` fails.
+ * The file set aside gets mode `0600`, whatever mode it had.
+ *
+ * Nothing of the tokens is left behind: making the store removes the
+ * temporary files (`.<name>.<pid>.<n>.tmp`) of writers that were killed
+ * mid-write and whose process is gone, and `clear` removes the file with
+ * every temporary file of it and every `<name>.corrupt-*` kept aside.
+ * Making the store in a directory that its group or others may write in
+ * logs one warning naming the directory: they could replace the tokens.
  *
  * @since 0.1.0
  * @category constructors
@@ -96,8 +104,11 @@ export const directoryMode: number = atomic.directoryMode
  * previous value or the new one.
  *
  * The directory is created (mode `0700`) on the first write, not before.
- * `clear` removes every entry of the directory: give the store a directory of
- * its own.
+ * Making the store removes the temporary files left by writers that were
+ * killed mid-write (a process that is gone), and logs one warning when the
+ * directory exists and its group or others may write in it. `clear` removes
+ * every entry of the directory and every temporary file: give the store a
+ * directory of its own.
  *
  * @example
  * ```ts

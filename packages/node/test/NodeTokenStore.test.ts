@@ -303,7 +303,26 @@ describe("NodeTokenStore.layerFile under SIGKILL", () => {
       )
       assert.strictEqual(observed.flat().length, lanes * killsPerLane)
       assert.isTrue(observed.flat().every((username) => Option.getOrNull(username) === "writer"))
+      // A store made after the last kill removes what the killed writers left:
+      // only the file remains (and a temporary file only of a pid that, by
+      // chance, a live process has taken again).
+      yield* withFileStore({ directory }, (store) => store.get)
       const names = yield* fs.readDirectory(directory)
-      assert.isTrue(names.every((name) => name === "tokens.json" || name.endsWith(".tmp")), names.join(", "))
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0)
+          return true
+        } catch {
+          return false
+        }
+      }
+      const leftovers = names.filter((name) => name !== "tokens.json")
+      assert.isTrue(
+        leftovers.every((name) => {
+          const pid = /^\.tokens\.json\.(\d+)\.[0-9a-z]+\.tmp$/.exec(name)?.[1]
+          return pid !== undefined && alive(Number(pid))
+        }),
+        names.join(", ")
+      )
     }).pipe(Effect.provide(NodeFileSystem.layer)), 60_000)
 })

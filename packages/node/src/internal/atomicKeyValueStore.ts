@@ -31,11 +31,76 @@ export const toWellFormed = (text: string): string => text.replace(new RegExp(lo
 /** @internal */
 export const isTempFile = (name: string): boolean => name.startsWith(".") && name.endsWith(tempSuffix)
 
+/**
+ * The name of the temporary file a write of `target` (a file name, not a
+ * path) by process `pid` uses: `.<target>.<pid>.<unique>.tmp`.
+ *
+ * @internal
+ */
+export const tempFileName = (target: string, pid: number, unique: string): string =>
+  `.${target}.${pid}.${unique}${tempSuffix}`
+
+const tempFilePattern = /^\.(.+)\.([1-9]\d{0,9})\.([0-9a-z]+)\.tmp$/
+
+/**
+ * What a temporary file name says: the file it was written for and the
+ * process that wrote it; `undefined` for any other name.
+ *
+ * @internal
+ */
+export const parseTempFile = (name: string): { readonly target: string; readonly pid: number } | undefined => {
+  const match = tempFilePattern.exec(name)
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { target: match[1], pid: Number(match[2]) }
+}
+
+/**
+ * Whether process `pid` is gone: signal 0 checks that it exists without
+ * touching it. Only "no such process" counts; a process of another user
+ * (`EPERM`) is alive.
+ *
+ * @internal
+ */
+export const processIsGone = (pid: number): boolean => {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return typeof error === "object" && error !== null && "code" in error && error.code === "ESRCH"
+  }
+}
+
 const catchNotFound = <A>(effect: Effect.Effect<A, PlatformError.PlatformError>, onNotFound: () => A) =>
   Effect.catchIf(
     effect,
     (error) => error._tag === "SystemError" && error.reason === "NotFound",
     () => Effect.sync(onNotFound)
+  )
+
+/**
+ * One warning when `directory` exists and its group or others may write in
+ * it: they could replace or remove the files kept there. Windows has no such
+ * mode bits.
+ *
+ * @internal
+ */
+export const warnIfWritableByOthers = (fs: FileSystem.FileSystem, directory: string): Effect.Effect<void> =>
+  process.platform === "win32" ? Effect.void : fs.stat(directory).pipe(
+    Effect.flatMap((info) => {
+      const mode = info.mode & 0o7777
+      if (info.type !== "Directory" || (mode & 0o022) === 0) return Effect.void
+      const who = (mode & 0o020) !== 0 && (mode & 0o002) !== 0
+        ? "its group and others"
+        : (mode & 0o020) !== 0
+        ? "its group"
+        : "others"
+      return Effect.logWarning(
+        `imgur-auth: the token directory ${directory} can be written by ${who} (mode ${
+          mode.toString(8).padStart(4, "0")
+        }): they could replace or remove the tokens kept there; make it private with chmod 700 ${directory}`
+      )
+    }),
+    Effect.ignore
   )
 
 /** @internal */
@@ -84,10 +149,7 @@ export const make = (directory: string): Effect.Effect<
       Effect.gen(function*() {
         yield* ensureDirectory
         const unique = yield* Random.nextIntBetween(0, 2 ** 31 - 1)
-        const temp = path.join(
-          directory,
-          `.${path.basename(file)}.${process.pid}.${unique.toString(36)}${tempSuffix}`
-        )
+        const temp = path.join(directory, tempFileName(path.basename(file), process.pid, unique.toString(36)))
         yield* Effect.scoped(
           Effect.gen(function*() {
             const handle = yield* fs.open(temp, { flag: "wx", mode: fileMode })
@@ -102,10 +164,26 @@ export const make = (directory: string): Effect.Effect<
         yield* syncDirectory
       }).pipe(Effect.uninterruptible)
 
-    const entries = catchNotFound(
-      Effect.map(fs.readDirectory(directory), (names) => names.filter((name) => !isTempFile(name))),
-      (): ReadonlyArray<string> => []
+    const listing = catchNotFound(fs.readDirectory(directory), (): ReadonlyArray<string> => [])
+    const entries = Effect.map(listing, (names) => names.filter((name) => !isTempFile(name)))
+    const removeAll = (names: ReadonlyArray<string>) =>
+      Effect.forEach(names, (name) => catchNotFound(fs.remove(path.join(directory, name)), () => undefined), {
+        discard: true
+      })
+
+    // A writer killed between creating its temporary file and renaming it
+    // leaves the file behind, with a whole value in it (tokens). Those whose
+    // writer is gone are removed now; a live writer's file is its own.
+    yield* listing.pipe(
+      Effect.flatMap((names) =>
+        removeAll(names.filter((name) => {
+          const temp = parseTempFile(name)
+          return temp !== undefined && processIsGone(temp.pid)
+        }))
+      ),
+      Effect.ignore
     )
+    yield* warnIfWritableByOthers(fs, directory)
 
     return KeyValueStore.make({
       get: (key) =>
@@ -130,13 +208,8 @@ export const make = (directory: string): Effect.Effect<
             () => undefined
           )),
       has: (key) => Effect.flatMap(keyPath("has", key), (file) => fs.exists(file)),
-      clear: Effect.flatMap(entries, (names) =>
-        Effect.zipRight(
-          Effect.forEach(names, (name) => catchNotFound(fs.remove(path.join(directory, name)), () => undefined), {
-            discard: true
-          }),
-          syncDirectory
-        )),
+      // Every entry, and every temporary file: whatever a killed writer left holds a value too.
+      clear: Effect.flatMap(listing, (names) => Effect.zipRight(removeAll(names), syncDirectory)),
       size: Effect.map(entries, (names) => names.length)
     })
   })

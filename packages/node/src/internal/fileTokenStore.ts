@@ -37,7 +37,8 @@ export const make = (
     const directory = options?.directory ?? (yield* defaultDirectory)
     const name = options?.name ?? defaultName
     // For messages and setting aside: a name the store refuses (a lone surrogate) must not throw here.
-    const file = path.join(directory, encodeURIComponent(atomic.toWellFormed(name)))
+    const fileName = encodeURIComponent(atomic.toWellFormed(name))
+    const file = path.join(directory, fileName)
     const store = yield* atomic.make(directory)
     const json = yield* TokenStore.makeKeyValueStore({ key: name }).pipe(
       Effect.provideService(KeyValueStore.KeyValueStore, store)
@@ -51,6 +52,8 @@ export const make = (
       let aside = `${file}.corrupt-${now}`
       const taken = (candidate: string) => Effect.orElseSucceed(fs.exists(candidate), () => false)
       for (let n = 1; yield* taken(aside); n++) aside = `${file}.corrupt-${now}-${n}`
+      // Kept aside, it still holds what may be tokens: owner only, whatever mode it had.
+      yield* Effect.ignore(fs.chmod(file, atomic.fileMode))
       yield* fs.rename(file, aside).pipe(
         Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.void),
         Effect.mapError((cause) =>
@@ -69,13 +72,38 @@ export const make = (
       if (Either.isLeft(current) && current.left.reason === "TokenStore") yield* setAside
     })
 
+    // Signing out leaves nothing of the tokens behind: the file, the
+    // temporary files of writes that never finished (a live writer's too),
+    // and the corrupt files kept aside.
+    const leftovers = fs.readDirectory(directory).pipe(
+      Effect.map((names) =>
+        names.filter((entry) =>
+          entry.startsWith(`${fileName}.corrupt-`) || atomic.parseTempFile(entry)?.target === fileName
+        )
+      ),
+      Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.succeed([])),
+      Effect.flatMap((names) =>
+        Effect.forEach(
+          names,
+          (entry) =>
+            fs.remove(path.join(directory, entry)).pipe(
+              Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.void)
+            ),
+          { discard: true }
+        )
+      ),
+      Effect.mapError((cause) =>
+        storeError(`token file ${file}: could not remove what is left of earlier writes`, cause)
+      )
+    )
+
     return yield* TokenStore.make({
       get: Effect.mapError(json.get, (error) => naming(file, error)),
       set: (tokens) =>
         guardCorrupt.pipe(
           Effect.zipRight(Effect.mapError(json.set(tokens), (error) => naming(file, error)))
         ),
-      clear: Effect.mapError(json.clear, (error) => naming(file, error))
+      clear: Effect.zipRight(Effect.mapError(json.clear, (error) => naming(file, error)), leftovers)
     })
   })
 
