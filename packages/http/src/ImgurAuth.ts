@@ -7,11 +7,13 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import type * as Subscribable from "effect/Subscribable"
 import type { ImgurConfig } from "./ImgurConfig.js"
 import * as internal from "./internal/imgurAuth.js"
 import type { TokenStore } from "./TokenStore.js"
@@ -27,9 +29,37 @@ export interface TwoStageAuth {
   readonly url: string
   /** The state sent with `url`; generated when the caller gave none, and verified on the way back. */
   readonly state: string
-  /** Finish the flow with the redirect URL (code, token flows) or the PIN the user typed (pin flow). */
+  /**
+   * Finish the flow with the redirect URL (code, token flows) or the PIN the
+   * user typed (pin flow). Single-use: once a redirect or PIN was accepted,
+   * or after `clear`, it fails with `StateMismatch` and makes no request.
+   * Input refused before any request (a mistyped PIN, a forged redirect)
+   * does not use it up.
+   */
   readonly authorize: (input: string) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
 }
+
+/**
+ * Whether the tokens `ImgurAuth` holds are in its `TokenStore`:
+ *
+ * - `Saved`: they are (or there are none);
+ * - `Unsaved`: the store failed to take tokens that Imgur issued (a full
+ *   disk, a read-only file, a store that is down). They are kept in memory
+ *   and used by every call, and written again at the next write and on a
+ *   schedule (after 1 s, then doubling, at most a minute apart) until the
+ *   store takes them. `error` is the store's latest failure; `since` when
+ *   the first one happened.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type StoreStatus =
+  | { readonly _tag: "Saved" }
+  | {
+    readonly _tag: "Unsaved"
+    readonly error: ImgurAuthError.ImgurAuthError
+    readonly since: DateTime.Utc
+  }
 
 /**
  * @since 0.1.0
@@ -58,8 +88,15 @@ export interface Service {
   ) => Effect.Effect<Redacted.Redacted<string>, ImgurAuthError.ImgurAuthError>
   /** The stored tokens. */
   readonly tokens: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
-  /** Forget the stored tokens. */
+  /** Forget the stored tokens, and end every flow begun before. */
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  /**
+   * Whether the tokens are in the store (see `StoreStatus`): `get` it, or
+   * watch `changes` to alert someone when the store fails.
+   *
+   * @since 0.2.0
+   */
+  readonly storeStatus: Subscribable.Subscribable<StoreStatus>
 }
 
 /**
@@ -104,6 +141,12 @@ export interface MakeOptions {
  *   refresh leaves the stored tokens as they were, and a refresh that
  *   completes after `clear` stores nothing (it fails with
  *   `MissingRefreshToken`).
+ * - Nothing Imgur issued is dropped: when the store fails to take new
+ *   tokens (a refresh, an exchange, a token-flow redirect), they are still
+ *   returned, kept in memory for every later call, logged at Error level
+ *   with the store's error, shown on `storeStatus`, and written again later.
+ * - Seeding runs once, however many first callers arrive together; they
+ *   wait for it and then read the store outside any lock.
  *
  * @since 0.1.0
  * @category constructors

@@ -365,13 +365,27 @@ describe("ImgurAuth flows (emulator)", () => {
       assert.strictEqual((yield* failureOf(other.authorize(wrong.toString()))).reason, "StateMismatch")
     }))
 
-  it.scoped("byCode: a used code is ReauthorizationRequired, sent once", () =>
+  it.scoped("byCode: a flow is single-use: its redirect a second time is StateMismatch, with no request", () =>
     Effect.gen(function*() {
       const { auth, emulator } = yield* makeImgurAuthHarness()
       const flow = yield* auth.byCode()
       const redirect = yield* emulator.approveUrl(flow.url)
       yield* flow.authorize(redirect)
-      const error = yield* failureOf(flow.authorize(redirect))
+      const again = yield* failureOf(flow.authorize(redirect))
+      assert.strictEqual(again.reason, "StateMismatch")
+      assert.match(again.message, /already completed/)
+      assert.strictEqual(yield* tokenRequests(emulator, "authorization_code"), 1)
+    }))
+
+  it.scoped("byCode: a code Imgur already took is ReauthorizationRequired, sent once", () =>
+    Effect.gen(function*() {
+      const { auth, emulator } = yield* makeImgurAuthHarness()
+      const flow = yield* auth.byCode()
+      const redirect = yield* emulator.approveUrl(flow.url)
+      yield* flow.authorize(redirect)
+      // A second flow with the same state, so that the used code reaches Imgur.
+      const replay = yield* auth.byCode(flow.state)
+      const error = yield* failureOf(replay.authorize(redirect))
       assert.strictEqual(error.reason, "ReauthorizationRequired")
       assert.strictEqual(error.status, 400)
       assert.strictEqual(error.imgurMessage, "Invalid authorization code")

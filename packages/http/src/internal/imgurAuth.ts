@@ -1,27 +1,18 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import { AuthorizeUrl, ImgurAuthError, Pin, Redirect, TokenSet } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type * as ImgurAuth from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
 import * as Retry from "./retry.js"
+import * as SingleFlight from "./singleFlight.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
-
-/**
- * The lifetime given to an access token from the configuration, whose real
- * expiry is unknown: Imgur's current lifetime of access tokens (ten years).
- * If Imgur rejects it sooner, `refreshAfterRejection` replaces it.
- *
- * @internal
- */
-export const configuredTokenLifetime = Duration.seconds(315360000)
+import * as TokenState from "./tokenState.js"
 
 const toRedacted = (
   token: string | Redacted.Redacted<string> | undefined
@@ -30,6 +21,8 @@ const toRedacted = (
   const redacted = Redacted.isRedacted(token) ? token : Redacted.make(token)
   return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
 }
+
+const flowEnded = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "StateMismatch", detail })
 
 /** @internal */
 export const make = (
@@ -43,46 +36,18 @@ export const make = (
     const schedule = Retry.fromConfig(config)
     const allowMissingState = options?.allowMissingState === true
 
-    // The configured tokens seed the store once, and only when it is empty:
-    // after that (or after `clear`) the store alone says what the tokens are.
-    const seeded = yield* Ref.make(false)
-    const seedLock = yield* Effect.makeSemaphore(1)
-    // Bumped by `clear`: a refresh that started before a `clear` must not
-    // bring the tokens back when it completes.
-    const generation = yield* Ref.make(0)
-    const seed = Effect.gen(function*() {
-      const current = yield* store.get
-      if (Option.isSome(current) || Option.isNone(config.accessToken)) return current
-      const tokens = new TokenSet.TokenSet({
-        accessToken: config.accessToken.value,
-        refreshToken: config.refreshToken,
-        expiresAt: DateTime.addDuration(yield* DateTime.now, configuredTokenLifetime),
-        tokenType: "bearer",
-        scope: Option.none(),
-        accountId: Option.none(),
-        accountUsername: Option.none()
-      })
-      yield* store.set(tokens)
-      yield* Effect.logDebug("seeded the token store from the configuration")
-      return Option.some(tokens)
-    })
-    const load: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError> = Effect.flatMap(
-      Ref.get(seeded),
-      (done) =>
-        done ? store.get : seedLock.withPermits(1)(
-          Effect.flatMap(Ref.get(seeded), (done) => done ? store.get : Effect.tap(seed, () => Ref.set(seeded, true)))
-        )
-    )
+    const tokenState = yield* TokenState.make(store, config, scope)
+    const load = tokenState.load
 
     const exchange = (grant: TokenEndpoint.Grant) =>
       TokenEndpoint.checkClientSecret(config).pipe(
         Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
-        Effect.tap((tokens) => store.set(tokens))
+        Effect.tap((tokens) => tokenState.save(tokens))
       )
 
     const refreshWith = (explicit: Option.Option<Redacted.Redacted<string>>) =>
       Effect.gen(function*() {
-        const started = yield* Ref.get(generation)
+        const started = yield* tokenState.generation
         const previous = yield* load
         const used = explicit.pipe(
           Option.orElse(() => Option.flatMap(previous, (tokens) => tokens.refreshToken)),
@@ -107,76 +72,71 @@ export const make = (
           onNone: () => withRefreshToken,
           onSome: (previous) => TokenSet.merge(previous, withRefreshToken)
         })
-        yield* seedLock.withPermits(1)(Effect.gen(function*() {
-          if ((yield* Ref.get(generation)) !== started) {
-            return yield* new ImgurAuthError.ImgurAuthError({
-              reason: "MissingRefreshToken",
-              detail: "the tokens were cleared while they were being refreshed"
-            })
-          }
-          yield* store.set(next)
-        }))
+        if (!(yield* tokenState.save(next, started))) {
+          return yield* new ImgurAuthError.ImgurAuthError({
+            reason: "MissingRefreshToken",
+            detail: "the tokens were cleared while they were being refreshed"
+          })
+        }
         return next
       })
 
-    // Single flight: the first caller that needs a refresh starts it in the
-    // service's scope (so that interrupting that caller does not cancel it for
-    // the others); everyone who arrives before it ends waits for the same
-    // result. The slot is emptied once the result is out.
-    const inflight = yield* Ref.make(
-      Option.none<Deferred.Deferred<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>>()
-    )
-    // Taking the slot and starting the refresh are one uninterruptible step:
-    // a caller interrupted in between would leave a slot nobody completes.
-    const sharedRefresh: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> = Effect
-      .uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.fiberId, (fiberId) =>
-          Effect.flatten(Ref.modify(inflight, (current) => {
-            if (Option.isSome(current)) return [restore(Deferred.await(current.value)), current] as const
-            const deferred = Deferred.unsafeMake<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>(fiberId)
-            const start = refreshWith(Option.none()).pipe(
-              Effect.onExit((exit) => Effect.zipRight(Deferred.done(deferred, exit), Ref.set(inflight, Option.none()))),
-              Effect.interruptible,
-              Effect.forkIn(scope),
-              Effect.zipRight(restore(Deferred.await(deferred)))
-            )
-            return [start, Option.some(deferred)] as const
-          })))
-      )
+    // Single flight: concurrent callers that need a refresh share one, run in
+    // the service's scope so that interrupting the first caller does not
+    // cancel it for the others.
+    const sharedRefresh = SingleFlight.make(refreshWith(Option.none()), { scope })
 
-    const begin = (
+    // A flow's `authorize` is single-use: once its redirect or PIN has been
+    // accepted (a code or PIN may then have reached Imgur), or the tokens
+    // were cleared since it began, it refuses without a request. Input that
+    // is refused before any request (a mistyped PIN, a forged redirect) does
+    // not use it up, so the user can still finish.
+    const begin = <A>(
       responseType: AuthorizeUrl.ResponseType,
-      finish: (input: string, state: string) => Effect.Effect<
-        TokenSet.TokenSet,
-        ImgurAuthError.ImgurAuthError
-      >
+      parse: (input: string, state: string) => Effect.Effect<A, ImgurAuthError.ImgurAuthError>,
+      complete: (parsed: A) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
     ) =>
     (state?: string): Effect.Effect<ImgurAuth.TwoStageAuth> =>
-      Effect.map(state === undefined ? AuthorizeUrl.generateState : Effect.succeed(state), (state) => ({
-        url: AuthorizeUrl.make({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl }),
-        state,
-        authorize: (input) => finish(input, state)
-      }))
+      Effect.zipWith(
+        state === undefined ? AuthorizeUrl.generateState : Effect.succeed(state),
+        tokenState.generation,
+        (state, begunIn) => {
+          const used = MutableRef.make(false)
+          const claim = Effect.flatMap(tokenState.generation, (generation) =>
+            Effect.suspend(() => {
+              if (MutableRef.get(used)) return Effect.fail(flowEnded("this sign-in was already completed"))
+              if (generation !== begunIn) return Effect.fail(flowEnded("the tokens were cleared since it began"))
+              MutableRef.set(used, true)
+              return Effect.void
+            }))
+          return {
+            url: AuthorizeUrl.make({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl }),
+            state,
+            authorize: (input) => parse(input, state).pipe(Effect.tap(() => claim), Effect.flatMap(complete))
+          }
+        }
+      )
 
     const service: ImgurAuth.Service = {
-      byCode: begin("code", (input, state) =>
-        Effect.flatMap(
-          Redirect.parseCode(input, { expectedState: state, allowMissingState }),
-          ({ code }) => exchange({ grantType: "authorization_code", code: Redacted.make(code) })
-        )),
+      byCode: begin(
+        "code",
+        (input, state) => Redirect.parseCode(input, { expectedState: state, allowMissingState }),
+        ({ code }) => exchange({ grantType: "authorization_code", code: Redacted.make(code) })
+      ),
       byToken: begin(
         "token",
         (input, state) =>
-          Redirect.parseToken(input, { expectedState: state, allowMissingState }).pipe(
-            Effect.flatMap(({ response }) => TokenSet.fromResponse(response)),
-            Effect.tap((tokens) => store.set(tokens))
-          )
+          Effect.flatMap(
+            Redirect.parseToken(input, { expectedState: state, allowMissingState }),
+            ({ response }) => TokenSet.fromResponse(response)
+          ),
+        (tokens) => Effect.as(tokenState.save(tokens), tokens)
       ),
-      byPin: begin("pin", (input) =>
-        Effect.flatMap(
-          Pin.parse(input),
-          (pin) => exchange({ grantType: "pin", pin: Redacted.make(pin) })
-        )),
+      byPin: begin(
+        "pin",
+        (input) => Pin.parse(input),
+        (pin) => exchange({ grantType: "pin", pin: Redacted.make(pin) })
+      ),
       regenerateFromRefreshToken: (refreshToken) =>
         Option.match(toRedacted(refreshToken), {
           onNone: () => sharedRefresh,
@@ -201,9 +161,8 @@ export const make = (
           return (yield* sharedRefresh).accessToken
         }),
       tokens: load,
-      clear: seedLock.withPermits(1)(
-        store.clear.pipe(Effect.zipRight(Ref.set(seeded, true)), Effect.zipRight(Ref.update(generation, (n) => n + 1)))
-      )
+      clear: tokenState.clear,
+      storeStatus: tokenState.status
     }
     return service
   })

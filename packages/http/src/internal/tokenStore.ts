@@ -9,6 +9,7 @@ import * as PubSub from "effect/PubSub"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as TokenStore from "../TokenStore.js"
+import * as SingleFlight from "./singleFlight.js"
 
 /** @internal */
 export const defaultKey = "imgur-auth-tokens"
@@ -19,12 +20,22 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
     const pubsub = yield* PubSub.unbounded<Option.Option<TokenSet.TokenSet>>()
     // One write at a time, so that `changes` emits in the order the writes happened.
     const lock = yield* Effect.makeSemaphore(1)
+    const writes = MutableRef.make(0)
     const write = (
       effect: Effect.Effect<void, ImgurAuthError.ImgurAuthError>,
       change: Option.Option<TokenSet.TokenSet>
-    ) => lock.withPermits(1)(Effect.zipRight(effect, PubSub.publish(pubsub, change)))
+    ) =>
+      lock.withPermits(1)(
+        effect.pipe(
+          // Bumped once the write is done (or failed): a read begun before it is handed to no later caller.
+          Effect.ensuring(Effect.sync(() => MutableRef.incrementAndGet(writes))),
+          Effect.zipRight(PubSub.publish(pubsub, change))
+        )
+      )
     return {
-      get: backend.get,
+      // Concurrent reads share one read of the storage (2,000 first callers
+      // read a token file once), but never one that began before a write.
+      get: SingleFlight.make(backend.get, { epoch: () => MutableRef.get(writes) }),
       set: (tokens) => write(backend.set(tokens), Option.some(tokens)),
       clear: write(backend.clear, Option.none()),
       changes: Stream.fromPubSub(pubsub)

@@ -33,6 +33,8 @@ export interface ImgurAuthHarnessOptions {
   readonly auth?: ImgurAuth.MakeOptions
   /** Tokens in the store before the service starts. */
   readonly stored?: TokenSet.TokenSet
+  /** A store of the test's own, instead of a new memory store (`stored` is then ignored). */
+  readonly store?: TokenStoreModule.Service
 }
 
 /** The emulator's default client. */
@@ -53,7 +55,7 @@ export const makeImgurAuthHarness = (options: ImgurAuthHarnessOptions = {}) =>
       timeout: Duration.hours(1),
       ...(typeof options.config === "function" ? options.config(emulator.url) : options.config)
     })
-    const store = yield* TokenStore.makeMemory(options.stored)
+    const store = options.store ?? (yield* TokenStore.makeMemory(options.stored))
     const http = yield* Layer.build(NodeHttpClient.layerUndici)
     const auth = yield* ImgurAuth.make(options.auth).pipe(
       Effect.provide(http),

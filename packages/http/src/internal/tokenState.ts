@@ -1,0 +1,166 @@
+import type { ImgurAuthError } from "@imgur-auth/core"
+import { TokenSet } from "@imgur-auth/core"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as MutableRef from "effect/MutableRef"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as ImgurAuth from "../ImgurAuth.js"
+import type * as ImgurConfig from "../ImgurConfig.js"
+import type * as TokenStore from "../TokenStore.js"
+import * as SingleFlight from "./singleFlight.js"
+
+/**
+ * The lifetime given to an access token from the configuration, whose real
+ * expiry is unknown: Imgur's current lifetime of access tokens (ten years).
+ * If Imgur rejects it sooner, `refreshAfterRejection` replaces it.
+ *
+ * @internal
+ */
+export const configuredTokenLifetime = Duration.seconds(315360000)
+
+/**
+ * How a write that failed is tried again: after 1 s, then twice as long each
+ * time, at most a minute apart, until it succeeds or the tokens are cleared.
+ *
+ * @internal
+ */
+export const rewriteSchedule: Schedule.Schedule<unknown> = Schedule.exponential(Duration.seconds(1)).pipe(
+  Schedule.union(Schedule.spaced(Duration.minutes(1)))
+)
+
+/**
+ * The tokens of one `ImgurAuth`, between it and its `TokenStore`:
+ *
+ * - `load` reads the store; the first call seeds it from the configuration
+ *   (once, however many callers arrive at once), and tokens the store could
+ *   not take are read from memory until it takes them;
+ * - `save` writes tokens that Imgur issued. If the store fails, they are kept
+ *   in memory, the failure is logged at Error level and shown on `status`,
+ *   and the write is tried again at the next `save` and on
+ *   `rewriteSchedule`: nothing Imgur issued is dropped;
+ * - `clear` forgets them, in the store and in memory, and bumps the
+ *   generation, so that a refresh begun before it stores nothing.
+ *
+ * @internal
+ */
+export interface TokenState {
+  readonly load: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
+  /** The number of `clear`s so far. */
+  readonly generation: Effect.Effect<number>
+  /**
+   * Store `tokens`; `false` (and nothing stored) when `generation` is given
+   * and a `clear` came after it.
+   */
+  readonly save: (tokens: TokenSet.TokenSet, generation?: number) => Effect.Effect<boolean>
+  readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  readonly status: SubscriptionRef.SubscriptionRef<ImgurAuth.StoreStatus>
+}
+
+const describe = (error: ImgurAuthError.ImgurAuthError): string => {
+  const cause: unknown = error.cause
+  return cause instanceof Error && cause.message !== "" ? `${error.message} (${cause.message})` : error.message
+}
+
+/** @internal */
+export const make = (
+  store: TokenStore.Service,
+  config: ImgurConfig.Service,
+  scope: Scope.Scope
+): Effect.Effect<TokenState> =>
+  Effect.gen(function*() {
+    // One write at a time: `clear` against a refresh's write, a rewrite against a new write.
+    const writeLock = yield* Effect.makeSemaphore(1)
+    const generation = MutableRef.make(0)
+    const unsaved = MutableRef.make(Option.none<TokenSet.TokenSet>())
+    const status = yield* SubscriptionRef.make<ImgurAuth.StoreStatus>({ _tag: "Saved" })
+
+    const read = Effect.suspend(() => {
+      const pending = MutableRef.get(unsaved)
+      return Option.isSome(pending) ? Effect.succeed(pending) : store.get
+    })
+
+    // Under the write lock: try the store, and keep `tokens` in memory if it fails.
+    const write = (tokens: TokenSet.TokenSet): Effect.Effect<boolean> =>
+      store.set(tokens).pipe(
+        Effect.matchEffect({
+          onSuccess: () =>
+            Effect.zipRight(
+              Effect.sync(() => MutableRef.set(unsaved, Option.none())),
+              Effect.as(SubscriptionRef.set(status, { _tag: "Saved" }), true)
+            ),
+          onFailure: (error) =>
+            Effect.gen(function*() {
+              MutableRef.set(unsaved, Option.some(tokens))
+              const previous = yield* SubscriptionRef.get(status)
+              const since = previous._tag === "Unsaved" ? previous.since : yield* DateTime.now
+              yield* SubscriptionRef.set(status, { _tag: "Unsaved", error, since })
+              yield* Effect.logError(
+                `could not store the tokens; they are kept in memory and written again later: ${describe(error)}`
+              )
+              // Not awaited: the rewrite takes the write lock, which this write holds.
+              yield* Effect.forkIn(rewriteOnce, scope)
+              return false
+            })
+        })
+      )
+
+    // The pending tokens, again and again along `rewriteSchedule`, until the store takes them.
+    const rewrite: Effect.Effect<void> = writeLock.withPermits(1)(Effect.suspend(() => {
+      const pending = MutableRef.get(unsaved)
+      if (Option.isNone(pending)) return Effect.void
+      return Effect.flatMap(store.set(pending.value), () =>
+        Effect.zipRight(
+          Effect.sync(() => MutableRef.set(unsaved, Option.none())),
+          SubscriptionRef.set(status, { _tag: "Saved" })
+        ))
+    })).pipe(
+      Effect.delay(Duration.seconds(1)),
+      Effect.retry(rewriteSchedule),
+      Effect.orDie
+    )
+    const rewriteOnce = SingleFlight.make(rewrite, { scope })
+
+    const save = (tokens: TokenSet.TokenSet, expected?: number): Effect.Effect<boolean> =>
+      writeLock.withPermits(1)(Effect.suspend(() =>
+        expected !== undefined && MutableRef.get(generation) !== expected
+          ? Effect.succeed(false)
+          : Effect.as(write(tokens), true)
+      ))
+
+    // The configured tokens seed the store once, and only when it is empty:
+    // after that (or after `clear`) the store alone says what the tokens are.
+    const seeded = MutableRef.make(false)
+    const seed = Effect.gen(function*() {
+      const started = MutableRef.get(generation)
+      const current = yield* read
+      if (Option.isSome(current) || Option.isNone(config.accessToken)) return
+      const tokens = new TokenSet.TokenSet({
+        accessToken: config.accessToken.value,
+        refreshToken: config.refreshToken,
+        expiresAt: DateTime.addDuration(yield* DateTime.now, configuredTokenLifetime),
+        tokenType: "bearer",
+        scope: Option.none(),
+        accountId: Option.none(),
+        accountUsername: Option.none()
+      })
+      if (yield* save(tokens, started)) yield* Effect.logDebug("seeded the tokens from the configuration")
+    }).pipe(Effect.zipRight(Effect.sync(() => MutableRef.set(seeded, true))))
+    const seedOnce = SingleFlight.make(seed, { scope })
+
+    return {
+      load: Effect.suspend(() => MutableRef.get(seeded) ? read : Effect.zipRight(seedOnce, read)),
+      generation: Effect.sync(() => MutableRef.get(generation)),
+      save,
+      clear: writeLock.withPermits(1)(Effect.suspend(() => {
+        MutableRef.set(seeded, true)
+        MutableRef.incrementAndGet(generation)
+        MutableRef.set(unsaved, Option.none())
+        return Effect.zipRight(SubscriptionRef.set(status, { _tag: "Saved" }), store.clear)
+      })),
+      status
+    }
+  })
