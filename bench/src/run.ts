@@ -11,7 +11,8 @@ const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<Rea
   refresh: () => import("./refresh.js"),
   bundle: () => import("./bundle.js"),
   cli: () => import("./cli.js"),
-  load: () => import("./load.js")
+  load: () => import("./load.js"),
+  burst: () => import("./burst.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))
