@@ -1,7 +1,8 @@
 /**
  * Imgur OAuth2, pure: schemas of the wire formats and the domain, the
  * authorize-URL builder, redirect and PIN parsers, the decoder of Imgur's
- * error bodies, rate-limit headers and API host resolution. Depends on
+ * error bodies, rate-limit headers, API host resolution and the checks of
+ * configuration values. Depends on
  * `effect` only; every function is total and never throws.
  *
  * @since 0.1.0
@@ -16,6 +17,11 @@ export * as ApiHost from "./ApiHost.js"
  * @since 0.1.0
  */
 export * as AuthorizeUrl from "./AuthorizeUrl.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ConfigCheck from "./ConfigCheck.js"
 
 /**
  * @since 0.1.0

@@ -341,7 +341,9 @@ describe("Redirect", () => {
       "code flow: build, redirect, parse gives the state and the code back",
       [state, secret, FastCheck.boolean()],
       ([sent, code, formEncoded]) => {
-        const echoed = echoedState(AuthorizeUrl.make({ clientId: "c", responseType: "code", state: sent }))
+        const echoed = echoedState(
+          Either.getOrThrow(AuthorizeUrl.make({ clientId: "c", responseType: "code", state: sent }))
+        )
         const query = formEncoded
           ? new URLSearchParams([["state", echoed], ["code", code]]).toString()
           : `state=${encodeURIComponent(echoed)}&code=${encodeURIComponent(code)}`
@@ -365,7 +367,9 @@ describe("Redirect", () => {
         stateInFragment: FastCheck.boolean()
       },
       ({ accessToken, accountId, expiresIn, refreshToken, sent, stateInFragment, username }) => {
-        const echoed = echoedState(AuthorizeUrl.make({ clientId: "c", responseType: "token", state: sent }))
+        const echoed = echoedState(
+          Either.getOrThrow(AuthorizeUrl.make({ clientId: "c", responseType: "token", state: sent }))
+        )
         const fields: Array<[string, string]> = [
           ["access_token", accessToken],
           ["expires_in", String(expiresIn)],

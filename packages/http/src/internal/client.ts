@@ -362,7 +362,7 @@ export class Core {
   }
 
   authorizeUrl(responseType: AuthorizeUrl.ResponseType, state: string): string {
-    return AuthorizeUrl.make({
+    return AuthorizeUrl.unsafeMake({
       clientId: this.settings.clientId,
       responseType,
       state,

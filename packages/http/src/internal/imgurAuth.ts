@@ -110,7 +110,7 @@ export const make = (
               return Effect.void
             }))
           return {
-            url: AuthorizeUrl.make({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl }),
+            url: AuthorizeUrl.unsafeMake({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl }),
             state,
             authorize: (input) => parse(input, state).pipe(Effect.tap(() => claim), Effect.flatMap(complete))
           }
