@@ -6,12 +6,16 @@ import { defineConfig } from "vitest/config"
 // `@imgur-auth/source` export condition, so tests run without a build.
 const conditions = ["@imgur-auth/source"]
 
+// Each project checks first that the programs its tests need are on the
+// machine (scripts/requirements.ts), and fails in one line naming the package
+// to install when one is not.
 const project = (name: string) => ({
   extends: true as const,
   test: {
     name,
     root: `packages/${name}`,
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    globalSetup: [new URL("./scripts/vitest-requirements.ts", import.meta.url).pathname]
   }
 })
 
