@@ -3,6 +3,15 @@ import * as effectEslint from "@effect/eslint-plugin"
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
+// The arrows between packages only go down: node | browser | redis | sql -> http -> core.
+// `core` imports `effect` only; `http` is platform-neutral; no library source imports the
+// emulator, or another package's internals.
+const layering = (files, patterns, message) => ({
+  files,
+  rules: { "no-restricted-imports": ["error", { patterns: [{ group: patterns, message }] }] }
+})
+const everywhere = ["@imgur-auth/*/internal/*", "@imgur-auth/*/src/*"]
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/build/**", "**/node_modules/**", "**/.artifacts/**", "examples/*/public/**"] },
   js.configs.recommended,
@@ -31,5 +40,49 @@ export default tseslint.config(
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/no-empty-object-type": "off"
     }
-  }
+  },
+  layering(
+    ["packages/core/src/**/*.ts"],
+    [...everywhere, "@imgur-auth/*", "@effect/*", "node:*"],
+    "@imgur-auth/core depends on effect only"
+  ),
+  layering(
+    ["packages/http/src/**/*.ts"],
+    [
+      ...everywhere,
+      "@imgur-auth/node",
+      "@imgur-auth/node/*",
+      "@imgur-auth/browser",
+      "@imgur-auth/browser/*",
+      "@imgur-auth/emulator",
+      "@imgur-auth/emulator/*",
+      "@imgur-auth/redis",
+      "@imgur-auth/redis/*",
+      "@imgur-auth/sql",
+      "@imgur-auth/sql/*",
+      "@effect/platform-node",
+      "@effect/platform-node/*",
+      "@effect/platform-browser",
+      "@effect/platform-browser/*",
+      "node:*"
+    ],
+    "@imgur-auth/http is platform-neutral and depends on core only: no Node, no DOM, no package above it"
+  ),
+  layering(
+    ["packages/{node,browser,redis,sql}/src/**/*.ts"],
+    [...everywhere, "@imgur-auth/emulator", "@imgur-auth/emulator/*"],
+    "library sources never import the emulator (tests may), nor another package's internals"
+  ),
+  layering(
+    ["packages/browser/src/**/*.ts"],
+    [
+      ...everywhere,
+      "@imgur-auth/node",
+      "@imgur-auth/node/*",
+      "@effect/platform-node",
+      "@effect/platform-node/*",
+      "node:*"
+    ],
+    "@imgur-auth/browser runs in a browser: nothing of Node"
+  )
 )
