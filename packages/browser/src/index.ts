@@ -24,9 +24,23 @@ export * as BrowserTokenStore from "./BrowserTokenStore.js"
 /**
  * @since 0.1.0
  */
-export { Client, type ClientConfig } from "./Client.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  Client,
+  /**
+   * @since 0.1.0
+   */
+  type ClientConfig
+} from "./Client.js"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuthClientError } from "@imgur-auth/http/Client"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthClientError
+} from "@imgur-auth/http/Client"

@@ -12,35 +12,105 @@
  * @since 0.1.0
  */
 export {
+  /**
+   * @since 0.1.0
+   */
   type ApiResponse as ClientApiResponse,
+  /**
+   * @since 0.1.0
+   */
   type Authorize as ClientAuthorize,
+  /**
+   * @since 0.1.0
+   */
   Client,
+  /**
+   * @since 0.1.0
+   */
   type ClientConfig,
+  /**
+   * @since 0.1.0
+   */
   type ClientConstructor,
+  /**
+   * @since 0.1.0
+   */
   ImgurAuthClientError,
+  /**
+   * @since 0.1.0
+   */
   missingRefreshTokenWarning,
+  /**
+   * @since 0.1.0
+   */
   type Platform as ClientPlatform,
+  /**
+   * @since 0.1.0
+   */
   type RateLimits as ClientRateLimits,
+  /**
+   * @since 0.1.0
+   */
   type RequestInit as ClientRequestInit,
+  /**
+   * @since 0.1.0
+   */
   type TokenAuth as ClientTokenAuth,
+  /**
+   * @since 0.1.0
+   */
   type TokenResponse as ClientTokenResponse,
+  /**
+   * @since 0.1.0
+   */
   type TwoStageAuth as ClientTwoStageAuth
 } from "./Client.js"
 
 /**
  * @since 0.1.0
  */
-export { ImgurApiClient, type Service as ImgurApiClientService } from "./ImgurApiClient.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurApiClient,
+  /**
+   * @since 0.1.0
+   */
+  type Service as ImgurApiClientService
+} from "./ImgurApiClient.js"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuth, type Service as ImgurAuthService, type TwoStageAuth } from "./ImgurAuth.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuth,
+  /**
+   * @since 0.1.0
+   */
+  type Service as ImgurAuthService,
+  /**
+   * @since 0.1.0
+   */
+  type TwoStageAuth
+} from "./ImgurAuth.js"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuthLive, type MakeOptions as ImgurAuthOptions } from "./ImgurAuth.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthLive,
+  /**
+   * @since 0.1.0
+   */
+  type MakeOptions as ImgurAuthOptions
+} from "./ImgurAuth.js"
 
 /**
  * @since 0.1.0
@@ -50,22 +120,63 @@ export * as Retry from "./Retry.js"
 /**
  * @since 0.1.0
  */
-export { ImgurConfig, type Options as ImgurConfigOptions, type Service as ImgurConfigService } from "./ImgurConfig.js"
-
-/**
- * @since 0.1.0
- */
-export { type Service as TokenStoreService, TokenStore } from "./TokenStore.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurConfig,
+  /**
+   * @since 0.1.0
+   */
+  type Options as ImgurConfigOptions,
+  /**
+   * @since 0.1.0
+   */
+  type Service as ImgurConfigService
+} from "./ImgurConfig.js"
 
 /**
  * @since 0.1.0
  */
 export {
+  /**
+   * @since 0.1.0
+   */
+  type Service as TokenStoreService,
+  /**
+   * @since 0.1.0
+   */
+  TokenStore
+} from "./TokenStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export {
+  /**
+   * @since 0.1.0
+   */
   type Backend as TokenStoreBackend,
+  /**
+   * @since 0.1.0
+   */
   type KeyValueStoreOptions as TokenStoreKeyValueStoreOptions
 } from "./TokenStore.js"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuthError, isImgurAuthError, type Reason as ImgurAuthErrorReason } from "@imgur-auth/core/ImgurAuthError"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthError,
+  /**
+   * @since 0.1.0
+   */
+  isImgurAuthError,
+  /**
+   * @since 0.1.0
+   */
+  type Reason as ImgurAuthErrorReason
+} from "@imgur-auth/core/ImgurAuthError"

@@ -10,7 +10,16 @@
 /**
  * @since 0.1.0
  */
-export { Client, type ClientConfig } from "./Client.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  Client,
+  /**
+   * @since 0.1.0
+   */
+  type ClientConfig
+} from "./Client.js"
 
 /**
  * @since 0.1.0
@@ -33,19 +42,47 @@ export * as TokenEndpoint from "./TokenEndpoint.js"
  *
  * @since 0.1.0
  */
-export { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurApiClient
+} from "@imgur-auth/http/ImgurApiClient"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuth, ImgurAuthLive } from "@imgur-auth/http/ImgurAuth"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuth,
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthLive
+} from "@imgur-auth/http/ImgurAuth"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuthClientError } from "@imgur-auth/http/Client"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthClientError
+} from "@imgur-auth/http/Client"
 
 /**
  * @since 0.1.0
  */
-export { ImgurAuthError, isImgurAuthError } from "@imgur-auth/core/ImgurAuthError"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthError,
+  /**
+   * @since 0.1.0
+   */
+  isImgurAuthError
+} from "@imgur-auth/core/ImgurAuthError"
