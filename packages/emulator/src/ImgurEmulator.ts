@@ -22,7 +22,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import * as internal from "./internal/emulator.js"
+import * as internal from "./internal/imgurEmulator.js"
 
 /**
  * An application registered with the emulator, as on Imgur's "register an

@@ -1,39 +1,51 @@
-import * as Http from "node:http"
 import type { ErrorShape, Fault } from "../ImgurEmulator.js"
 import { errorPage } from "./pages.js"
-
-/** @internal */
-export interface Reply {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-/** @internal */
-export const jsonHeaders: Readonly<Record<string, string>> = {
-  "Content-Type": "application/json",
-  "Cache-Control": "no-store"
-}
-
-/** @internal */
-export const htmlHeaders: Readonly<Record<string, string>> = {
-  "Content-Type": "text/html; charset=utf-8",
-  "Cache-Control": "no-store"
-}
-
-/** @internal */
-export const statusText = (status: number): string => Http.STATUS_CODES[status] ?? "Error"
+import type { Reply } from "./reply.js"
+import { htmlHeaders, json, jsonHeaders, statusText, withHeaders } from "./reply.js"
+import { pathOf } from "./request.js"
 
 /**
- * Imgur's v3 error envelope.
+ * The faults waiting for the next requests, one queue per path.
  *
  * @internal
  */
-export const envelope = (status: number, message: string, path: string, method: string): Reply => ({
-  status,
-  headers: jsonHeaders,
-  body: JSON.stringify({ data: { error: message, request: path, method }, success: false, status })
-})
+export type Faults = Map<string, Array<Fault>>
+
+/** @internal */
+export const make = (): Faults => new Map()
+
+const isFaultArray = (faults: ReadonlyArray<Fault> | Fault): faults is ReadonlyArray<Fault> => Array.isArray(faults)
+
+/**
+ * Queues the faults for the path (or URL) behind those already waiting:
+ * a single fault `times` times, or the whole sequence `times` times.
+ *
+ * @internal
+ */
+export const inject = (faults: Faults, path: string, given: ReadonlyArray<Fault> | Fault, times: number): void => {
+  const sequence: ReadonlyArray<Fault> = isFaultArray(given) ? given : [given]
+  const key = pathOf(path)
+  const queue = faults.get(key) ?? []
+  for (let i = 0; i < times; i++) queue.push(...sequence)
+  if (queue.length > 0) faults.set(key, queue)
+}
+
+/**
+ * The fault for this request to the path, if one is waiting (it is used up).
+ *
+ * @internal
+ */
+export const take = (faults: Faults, path: string): Fault | undefined => {
+  if (faults.size === 0) return undefined
+  const queue = faults.get(path)
+  if (queue === undefined) return undefined
+  const fault = queue.shift()
+  if (queue.length === 0) faults.delete(path)
+  return fault
+}
+
+/** @internal */
+export const clear = (faults: Faults): void => faults.clear()
 
 /**
  * A fault answers with an error body when it says anything about the
@@ -51,7 +63,11 @@ const defaultStatus = (shape: ErrorShape): number => shape === "notToken" || sha
 export const truncatedTokenBody =
   "{\"access_token\":\"5e1d2a0c7b8f4e6a9d3c1b0a8f7e6d5c4b3a2918\",\"expires_in\":3600,\"token_type\":\"bea"
 
-/** @internal */
+/**
+ * The token response that a `drop` fault cuts in half.
+ *
+ * @internal
+ */
 export const fullTokenBody = (): string =>
   JSON.stringify({
     access_token: "5e1d2a0c7b8f4e6a9d3c1b0a8f7e6d5c4b3a2918",
@@ -68,7 +84,8 @@ export const retryAfterValue = (retryAfter: number | Date): string =>
   typeof retryAfter === "number" ? String(retryAfter) : retryAfter.toUTCString()
 
 /**
- * The answer of a fault that answers with an error body.
+ * The answer of a fault that answers with an error body (`id` names a
+ * JSON:API error).
  *
  * @internal
  */
@@ -79,22 +96,22 @@ export const faultReply = (fault: Fault, path: string, method: string, id: strin
   const extra: Record<string, string> = fault.retryAfter === undefined ?
     {} :
     { "Retry-After": retryAfterValue(fault.retryAfter) }
-  const json = (body: unknown): Reply => ({
-    status,
-    headers: { ...jsonHeaders, ...extra },
-    body: JSON.stringify(body)
-  })
+  const jsonWithExtra = (body: unknown): Reply => withHeaders(json(status, body), extra)
   switch (shape) {
     case "envelope":
-      return json({ data: { error: message, request: path, method }, success: false, status })
+      return jsonWithExtra({ data: { error: message, request: path, method }, success: false, status })
     case "nested":
-      return json({ data: { error: { code: status, message, type: "ImgurException" } }, success: false, status })
+      return jsonWithExtra({
+        data: { error: { code: status, message, type: "ImgurException" } },
+        success: false,
+        status
+      })
     case "jsonapi":
-      return json({ errors: [{ id, code: String(status), status: statusText(status), detail: message }] })
+      return jsonWithExtra({ errors: [{ id, code: String(status), status: statusText(status), detail: message }] })
     case "gateway":
-      return json({ message })
+      return jsonWithExtra({ message })
     case "rfc6749":
-      return json({ error: "invalid_grant", error_description: message })
+      return jsonWithExtra({ error: "invalid_grant", error_description: message })
     case "html":
       return { status, headers: { ...htmlHeaders, ...extra }, body: errorPage(message) }
     case "empty":
@@ -102,6 +119,6 @@ export const faultReply = (fault: Fault, path: string, method: string, id: strin
     case "truncated":
       return { status, headers: { ...jsonHeaders, ...extra }, body: truncatedTokenBody }
     case "notToken":
-      return json({ data: { hello: "world" }, success: true, status: 200 })
+      return jsonWithExtra({ data: { hello: "world" }, success: true, status: 200 })
   }
 }

@@ -1,0 +1,35 @@
+import type * as Clock from "effect/Clock"
+import type * as Api from "../ImgurEmulator.js"
+import { defaultClient } from "../ImgurEmulator.js"
+import * as Faults from "./faults.js"
+import * as Grants from "./grants.js"
+import * as Quotas from "./quotas.js"
+import * as RequestLog from "./requestLog.js"
+
+/**
+ * Everything a running emulator knows, in one record: each concept's
+ * functions take it (or the part of it they need) as their first argument.
+ *
+ * @internal
+ */
+export interface State {
+  readonly clients: ReadonlyMap<string, Api.ClientRegistration>
+  readonly autoApprove: boolean
+  readonly grants: Grants.Grants
+  readonly quotas: Quotas.Quotas
+  readonly faults: Faults.Faults
+  readonly log: RequestLog.RequestLog
+}
+
+/** @internal */
+export const make = (options: Api.Options, clock: Clock.Clock): State => {
+  const grants = Grants.make(options, clock)
+  return {
+    clients: new Map((options.clients ?? [defaultClient]).map((client) => [client.clientId, client])),
+    autoApprove: options.autoApprove ?? false,
+    grants,
+    quotas: Quotas.make(Grants.now(grants)),
+    faults: Faults.make(),
+    log: RequestLog.make(options.maxLogEntries)
+  }
+}
