@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { parseOptions } from "../src/internal/cli.js"
+import { isHelpRequest, parseOptions } from "../src/internal/cli.js"
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url))
 
@@ -107,6 +107,32 @@ describe.concurrent("imgur-emulator", () => {
       expect((yield* Effect.promise(() => exit)).code).toBe(0)
     }), { timeout: 20_000 })
 
+  it.effect("--help and -h print the usage and every option on stdout, and exit 0", () =>
+    Effect.gen(function*() {
+      const results = yield* Effect.all([run(["--help"]), run(["-h"]), run(["--port", "0", "--help"])], {
+        concurrency: "unbounded"
+      })
+      for (const { code, stderr, stdout } of results) {
+        expect(code).toBe(0)
+        expect(stderr).toBe("")
+        expect(stdout).toContain("Usage: imgur-emulator [--port N]")
+        for (
+          const option of [
+            "--port",
+            "--host",
+            "--auto-approve",
+            "--client-id",
+            "--client-secret",
+            "--callback",
+            "--rotate-refresh-tokens",
+            "--access-token-ttl",
+            "--help"
+          ]
+        ) expect(stdout).toContain(option)
+        expect(stdout).not.toMatch(/listening on http:\/\/\d/)
+      }
+    }), { timeout: 20_000 })
+
   it.effect("exits with an error and the usage for a bad argument", () =>
     Effect.gen(function*() {
       const { code, stderr, stdout } = yield* run(["--port", "nope"])
@@ -170,5 +196,16 @@ describe("parseOptions", () => {
     expect(messages[3]).toContain("--verbose")
     expect(messages[4]).not.toBe("")
     expect(messages[5]).toBe("--client-id, --client-secret and --callback go together")
+  })
+})
+
+describe("isHelpRequest", () => {
+  it("is true for --help or -h anywhere before --, false otherwise", () => {
+    expect(isHelpRequest(["--help"])).toBe(true)
+    expect(isHelpRequest(["--port", "0", "-h"])).toBe(true)
+    expect(isHelpRequest([])).toBe(false)
+    expect(isHelpRequest(["--port", "0"])).toBe(false)
+    expect(isHelpRequest(["--", "--help"])).toBe(false)
+    expect(isHelpRequest(["--helpful"])).toBe(false)
   })
 })

@@ -9,6 +9,39 @@ export const usage = `Usage: imgur-emulator [--port N] [--host H] [--auto-approv
                       [--client-id ID --client-secret SECRET --callback URL]
                       [--rotate-refresh-tokens] [--access-token-ttl SECONDS]`
 
+/**
+ * What `imgur-emulator --help` prints: the usage and every option.
+ *
+ * @internal
+ */
+export const help = `imgur-emulator: a local Imgur OAuth2 server on loopback, for tests, demos and offline development.
+
+${usage}
+
+Options:
+  --port N                    the port to listen on (default: any free port; the line it prints names it)
+  --host H                    the address to listen on (default: 127.0.0.1)
+  --auto-approve              consent without a click: the authorize page redirects, or shows the PIN, at once
+  --client-id ID --client-secret SECRET --callback URL
+                              the application to serve, all three together, in place of the default one
+                              (emulator-client, emulator-secret, http://127.0.0.1:8765/callback)
+  --rotate-refresh-tokens     a refresh returns a new refresh token and ends the old one
+  --access-token-ttl SECONDS  the expires_in of issued access tokens (default: 3600)
+  -h, --help                  print this help and exit
+
+It prints "imgur-emulator listening on http://HOST:PORT" and serves until SIGINT or SIGTERM.`
+
+/**
+ * Whether the command line asks for the help: `--help` or `-h` anywhere
+ * before a `--`.
+ *
+ * @internal
+ */
+export const isHelpRequest = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === "--help" || arg === "-h")
+}
+
 /** @internal */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
