@@ -1,4 +1,3 @@
-/// <reference lib="esnext.disposable" />
 /**
  * The promise `Client`: the Authorize API of `@rmp135/imgur`, verbatim,
  * implemented over `ImgurAuth` and `ImgurApiClient`.
@@ -19,6 +18,7 @@
  *
  * @since 0.1.0
  */
+/// <reference lib="esnext.disposable" />
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type { ImgurAuthError } from "@imgur-auth/core"
