@@ -80,6 +80,7 @@ export class Client extends Base.Client {
     if (typeof config === "object" && config !== null && isSet(config.client_secret)) this.#warn()
   }
 
+  /** @internal */
   #warn(): void {
     if (this.#warned) return
     this.#warned = true
