@@ -73,6 +73,7 @@ const platform: Base.Platform = { httpClient: BrowserImgurAuth.layerHttpClient }
  * @category constructors
  */
 export class Client extends Base.Client {
+  /** @internal */
   #warned = false
 
   constructor(config?: string | ClientConfig) {
