@@ -337,6 +337,7 @@ export class Client implements AsyncDisposable {
     }
   }
 
+  /** @internal */
   readonly #core: internal.Core
 
   /**
