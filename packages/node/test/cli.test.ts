@@ -143,7 +143,9 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
           const { connection, emulator, env, port, tokenDir } = yield* setup("code")
           const before = yield* emulator.countRequests({ grantType: "authorization_code" })
           const cli = yield* spawnCli(["login", "--flow", "code", "--port", String(port), ...connection], { env })
-          yield* cli.waitForStderr(new RegExp(`http://localhost:${port}/callback`))
+          yield* cli.waitForStderr(
+            new RegExp(`Waiting for Imgur's redirect on http://127\\.0\\.0\\.1:${port}/callback`)
+          )
           const [, url] = yield* cli.waitForStderr(authorizeUrlPattern)
           const page = yield* Effect.promise(() => fetch(url!).then((response) => response.text()))
           expect(page).toContain("Signed in to Imgur as emulated-user")
@@ -153,6 +155,9 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
           const tokens = Option.getOrThrow(yield* storedTokens(tokenDir))
           expect(result.stdout).toContain("Signed in to Imgur as emulated-user")
           expect(result.stdout).not.toContain(secretsOf(tokens))
+          // One host, said once: the one it listens on.
+          expect(result.stderr).not.toContain("localhost")
+          expect(result.stderr.split(`http://127.0.0.1:${port}/callback`)).toHaveLength(2)
         }),
       timeout
     )
@@ -166,7 +171,7 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
             ["login", "--flow", "token", "--port", String(port), "--print-env", ...connection],
             { env }
           )
-          yield* cli.waitForStderr(new RegExp(`http://localhost:${port}/callback`))
+          yield* cli.waitForStderr(new RegExp(`http://127\\.0\\.0\\.1:${port}/callback`))
           const [, url] = yield* cli.waitForStderr(authorizeUrlPattern)
           const redirect = yield* Effect.promise(() => fetch(url!, { redirect: "manual" }))
           const location = redirect.headers.get("location")!
@@ -267,8 +272,9 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
     it.scoped("2 for usage and configuration errors", () =>
       Effect.gen(function*() {
         const { connection, env, home } = yield* setup("usage")
-        const [badFlow, noClientId, badBaseUrl, badBaseUrlInEnv] = yield* Effect.all([
+        const [badFlow, typo, noClientId, badBaseUrl, badBaseUrlInEnv] = yield* Effect.all([
           runCli(["login", "--flow", "carrier-pigeon", ...connection], { env }),
+          runCli(["login", "--flwo", "code", ...connection], { env }),
           runCli(["refresh", "--token-dir", home], { env }),
           runCli(["refresh", "--client-id", "some-client", "--base-url", "javascript:alert(1)", "--token-dir", home], {
             env
@@ -279,7 +285,15 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
         ], { concurrency: "unbounded" })
         expect(badFlow.code).toBe(2)
         expect(failureLines(badFlow.stderr)).toHaveLength(1)
-        expect(failureLines(badFlow.stderr)[0]).toContain("pin, code, token")
+        expect(failureLines(badFlow.stderr)[0]).toBe(
+          "imgur-auth: --flow must be one of pin, code, token, not carrier-pigeon"
+        )
+        // An unknown option: which one, the closest one, and the usage on one line.
+        expect(typo.code).toBe(2)
+        expect(typo.stderr.trim().split("\n")).toEqual([
+          "imgur-auth: unknown option --flwo for imgur-auth login (did you mean --flow?)",
+          expect.stringMatching(/^usage: imgur-auth login \[--client-id id\] .*\[--flow pin \| code \| token\]/)
+        ])
         expect(noClientId.code).toBe(2)
         expect(failureLines(noClientId.stderr)).toEqual([
           "imgur-auth: no client id: pass --client-id or set IMGUR_CLIENT_ID (register an application at https://api.imgur.com/oauth2/addclient)"
@@ -346,7 +360,7 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
         expect(result.code).toBe(1)
         expect(failureLines(result.stderr)).toHaveLength(1)
         expect(failureLines(result.stderr)[0]).toMatch(
-          /^imgur-auth: no redirect reached http:\/\/localhost:\d+\/callback within 1s: run imgur-auth login again/
+          /^imgur-auth: no redirect reached http:\/\/127\.0\.0\.1:\d+\/callback within 1s: run imgur-auth login again/
         )
       }), timeout)
   })

@@ -1,7 +1,9 @@
 /**
  * The one-shot callback server of the `code` and `token` flows: it listens
- * on 127.0.0.1, takes the first redirect that reaches `/callback`, finishes
- * the flow with it, shows the outcome in the browser and closes.
+ * on 127.0.0.1, takes the first redirect that reaches `/callback` with the
+ * state of this sign-in, finishes the flow with it, shows the outcome in the
+ * browser and closes. A request without that state (a stray link, an
+ * `<img>` on some page, an old tab) gets `400` and changes nothing.
  */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -39,11 +41,12 @@ interface Arrival {
 /** @internal */
 export interface CallbackServer {
   readonly port: number
-  /** `http://localhost:PORT/callback`: the callback URL to register with Imgur. */
+  /** `http://127.0.0.1:PORT/callback`: the callback URL to register with Imgur. */
   readonly callbackUrl: string
   /**
-   * Wait for the redirect and finish the flow with `finish`; the browser is
-   * told the outcome (`describe` of the success, or the error's message).
+   * Wait for the redirect that carries the state and finish the flow with
+   * `finish`; the browser is told the outcome (`describe` of the success, or
+   * the error's message).
    */
   readonly awaitRedirect: <A, E extends { readonly message: string }>(
     finish: (url: string) => Effect.Effect<A, E>,
@@ -104,10 +107,38 @@ const notFound = (response: Http.ServerResponse): void => {
   void send(response, 404, "text/plain; charset=utf-8", "Not found\n")
 }
 
+// The token page is served from this server, so its POST carries this
+// server's origin; a POST without one came from something else.
 const sameOrigin = (request: Http.IncomingMessage, port: number): boolean => {
   const origin = request.headers.origin
-  return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
+  return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
 }
+
+const sameText = (a: string, b: string): boolean => {
+  const left = Buffer.from(a, "utf8")
+  const right = Buffer.from(b, "utf8")
+  return left.length === right.length && NodeCrypto.timingSafeEqual(left, right)
+}
+
+/**
+ * Whether `url` (a redirect, as the browser saw it) carries `state`: at
+ * least once, in the query or the fragment (Imgur puts it in the query;
+ * the fragment is read too), and never another value.
+ *
+ * @internal
+ */
+export const carriesState = (url: string, state: string): boolean => {
+  if (!URL.canParse(url)) return false
+  const parsed = new URL(url)
+  const states = [
+    ...parsed.searchParams.getAll("state"),
+    ...new URLSearchParams(parsed.hash.replace(/^#/, "")).getAll("state")
+  ]
+  return states.length > 0 && states.every((given) => sameText(given, state))
+}
+
+const refusal = "This is not the sign-in imgur-auth is waiting for: it does not carry the state of the " +
+  "authorize URL that imgur-auth printed. imgur-auth is still waiting for that one.\n"
 
 const listen = (server: Http.Server, port: number): Effect.Effect<number, CliError> =>
   Effect.async<number, CliError>((resume) => {
@@ -115,7 +146,7 @@ const listen = (server: Http.Server, port: number): Effect.Effect<number, CliErr
       server.off("listening", onListening)
       resume(Effect.fail(usage(
         error.code === "EADDRINUSE"
-          ? `port ${port} on 127.0.0.1 is in use: pass --port with a free port (and register http://localhost:PORT/callback with Imgur)`
+          ? `port ${port} on 127.0.0.1 is in use: pass --port with a free port (and register http://127.0.0.1:PORT/callback with Imgur)`
           : `cannot listen on 127.0.0.1:${port} for the callback (${
             error.code ?? error.message
           }): pass --port with another port`
@@ -142,37 +173,48 @@ const close = (server: Http.Server): Effect.Effect<void> =>
   })
 
 /**
- * Start the callback server on `127.0.0.1:port` (`0` picks a free port). It
- * closes with the scope.
+ * Start the callback server on `127.0.0.1:port` (`0` picks a free port),
+ * for the sign-in whose authorize URL carries `state`. It closes with the
+ * scope. `onRefused` hears of each request it answered `400`.
  *
  * @internal
  */
 export const start = (options: {
   readonly port: number
   readonly mode: Mode
+  readonly state: string
+  readonly onRefused?: ((what: string) => void) | undefined
 }): Effect.Effect<CallbackServer, CliError, Scope.Scope> =>
   Effect.gen(function*() {
     const arrivals = yield* Queue.unbounded<Arrival>()
     let port = options.port
-    const arrive = (url: string, response: Http.ServerResponse) =>
+    const arrive = (url: string, response: Http.ServerResponse) => {
+      if (!carriesState(url, options.state)) return refuse(response, "without the state of this sign-in")
       Queue.unsafeOffer(arrivals, {
         url,
         respond: (status, contentType, body) => Effect.promise(() => send(response, status, contentType, body))
       })
+    }
+    const refuse = (response: Http.ServerResponse, why: string) => {
+      options.onRefused?.(why)
+      void send(response, 400, "text/plain; charset=utf-8", refusal)
+    }
 
     const server = Http.createServer((request, response) => {
-      const url = new URL(request.url ?? "/", `http://localhost:${port}`)
+      const url = new URL(request.url ?? "/", `http://127.0.0.1:${port}`)
       if (url.pathname !== callbackPath) return notFound(response)
       if (options.mode === "code" && request.method === "GET") {
-        return arrive(`http://localhost:${port}${request.url ?? callbackPath}`, response)
+        return arrive(`http://127.0.0.1:${port}${request.url ?? callbackPath}`, response)
       }
       if (options.mode === "token" && request.method === "GET") {
+        // The state may be in the fragment, which only the page's script sees; one in the query must be right.
+        if (url.searchParams.has("state") && !carriesState(url.href, options.state)) {
+          return refuse(response, "without the state of this sign-in")
+        }
         return void send(response, 200, "text/html; charset=utf-8", tokenPage)
       }
       if (options.mode === "token" && request.method === "POST") {
-        if (!sameOrigin(request, port)) {
-          return void send(response, 403, "text/plain; charset=utf-8", "Forbidden\n")
-        }
+        if (!sameOrigin(request, port)) return refuse(response, "from another origin")
         const chunks: Array<Buffer> = []
         let size = 0
         request.on("data", (chunk: Buffer) => {
@@ -232,7 +274,7 @@ export const start = (options: {
         return port
       },
       get callbackUrl() {
-        return `http://localhost:${port}${callbackPath}`
+        return `http://127.0.0.1:${port}${callbackPath}`
       },
       awaitRedirect
     }

@@ -11,6 +11,7 @@ import { isHttpUrl } from "@imgur-auth/core/ApiHost"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { closest, type CommandSpec, flagsOf, type Program, usageLine } from "./arguments.js"
 import { parseDuration } from "./format.js"
 
 /** @internal */
@@ -64,24 +65,46 @@ const printEnv = Options.boolean("print-env").pipe(
   )
 )
 
-const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
-
-const flow = Options.choice("flow", ["pin", "code", "token"]).pipe(
+const statusPrintEnv = Options.boolean("print-env").pipe(
   Options.withDescription(
-    "pin (the default): Imgur shows a PIN that you type here (no callback URL needed). " +
-      "code / token: Imgur redirects your browser to a one-shot server of this tool on http://localhost:PORT/callback, " +
-      "which must be your application's callback URL."
-  ),
-  Options.withDefault("pin" as const)
+    "Print the stored tokens as IMGUR_ACCESS_TOKEN=… and IMGUR_REFRESH_TOKEN=… lines on stdout, without asking Imgur " +
+      "anything (no rate limits, nothing refreshed): to write a bot's .env file again."
+  )
 )
 
-const port = Options.integer("port").pipe(
+const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
+
+/** @internal */
+export const flows = ["pin", "code", "token"] as const
+
+// A choice read as text, so that a wrong value is reported with the option's
+// name and the closest flow (Options.choice names neither).
+const flow = Options.text("flow").pipe(
+  Options.withDescription(
+    "pin (the default): Imgur shows a PIN that you type here (no callback URL needed). " +
+      "code / token: Imgur redirects your browser to a one-shot server of this tool on http://127.0.0.1:PORT/callback, " +
+      "which must be your application's callback URL."
+  ),
+  Options.withPseudoName(flows.join(" | ")),
+  Options.withDefault("pin"),
+  Options.mapEffect((text) => {
+    const chosen = flows.find((name) => name === text)
+    if (chosen !== undefined) return Effect.succeed(chosen)
+    const fit = Option.match(closest(text, flows), { onNone: () => "", onSome: (name) => ` (did you mean ${name}?)` })
+    return Effect.fail(invalid(`--flow must be one of ${flows.join(", ")}, not ${text}${fit}`))
+  })
+)
+
+const port = Options.text("port").pipe(
   Options.withDescription(
     "The port of the callback server of the code and token flows, on 127.0.0.1 (default: 8765; 0 picks a free one)."
   ),
-  Options.withDefault(8765),
-  Options.mapEffect((n) =>
-    n >= 0 && n <= 65535 ? Effect.succeed(n) : Effect.fail(invalid(`--port must be between 0 and 65535, not ${n}`))
+  Options.withPseudoName("n"),
+  Options.withDefault("8765"),
+  Options.mapEffect((text) =>
+    /^\d{1,5}$/.test(text) && Number(text) <= 65535
+      ? Effect.succeed(Number(text))
+      : Effect.fail(invalid(`--port must be a whole number from 0 to 65535, not ${text}`))
   )
 )
 
@@ -111,7 +134,7 @@ export const loginOptions = { ...connection, flow, port, timeout, noOpen, showSe
 export const refreshOptions = { ...connection, showSecrets, printEnv }
 
 /** @internal */
-export const statusOptions = { ...connection, showSecrets }
+export const statusOptions = { ...connection, showSecrets, printEnv: statusPrintEnv }
 
 /** @internal */
 export const logoutOptions = { tokenDir }
@@ -173,6 +196,28 @@ export const command = root.pipe(
   ),
   Command.withSubcommands([login, refresh, status, logout])
 )
+
+const spec = (name: string, options: Parameters<typeof Options.all>[0]): CommandSpec => {
+  const usage = Options.getUsage(Options.all(options))
+  return { name, flags: flagsOf(usage), usage: `imgur-auth ${name} ${usageLine(usage)}`.trim() }
+}
+
+/**
+ * The commands and their options, to check a command line against before
+ * `@effect/cli` reads it.
+ *
+ * @internal
+ */
+export const program: Program = {
+  name: "imgur-auth",
+  commands: [
+    spec("login", loginOptions),
+    spec("refresh", refreshOptions),
+    spec("status", statusOptions),
+    spec("logout", logoutOptions)
+  ],
+  usage: "imgur-auth login | refresh | status | logout [options] (imgur-auth --help says more)"
+}
 
 /** @internal */
 export const cli = Command.run(command, { name: "imgur-auth", version, executable: "imgur-auth" })

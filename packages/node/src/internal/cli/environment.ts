@@ -7,7 +7,7 @@ import type { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as NodePath from "node:path"
 import * as NodeImgurAuth from "../../NodeImgurAuth.js"
 import * as NodeTokenStore from "../../NodeTokenStore.js"
@@ -63,6 +63,24 @@ export const requireClientId = (settings: Settings): Effect.Effect<string, CliEr
   })
 
 /**
+ * The client secret, or a usage error that says where to put it; `needs`
+ * says what needs it (`--flow pin`). An empty secret counts as none.
+ *
+ * @internal
+ */
+export const requireClientSecret = (
+  settings: Settings,
+  needs: string
+): Effect.Effect<Redacted.Redacted<string>, CliError> =>
+  Option.match(Option.filter(settings.clientSecret, (secret) => Redacted.value(secret) !== ""), {
+    onNone: () =>
+      Effect.fail(usage(
+        `no client secret (${needs} needs one): pass --client-secret or set IMGUR_CLIENT_SECRET`
+      )),
+    onSome: Effect.succeed
+  })
+
+/**
  * The token store in `settings.tokenDir`.
  *
  * @internal
@@ -76,10 +94,23 @@ export const tokenStoreLayer = (settings: Settings): Layer.Layer<TokenStore> =>
  *
  * @internal
  */
-export const imgurLayer = (settings: Settings, clientId: string): Layer.Layer<NodeImgurAuth.Services> =>
+export const imgurLayer = (settings: Settings, clientId: string) =>
   NodeImgurAuth.layer({
     clientId,
     clientSecret: Option.getOrUndefined(settings.clientSecret),
     baseUrl: Option.getOrUndefined(settings.baseUrl),
     store: { directory: settings.tokenDir }
+  })
+
+/**
+ * `imgurLayer` over the `TokenStore` of the context (one store for the
+ * whole command): `NodeImgurAuth.layerWithoutTokenStore`.
+ *
+ * @internal
+ */
+export const imgurLayerWithoutTokenStore = (settings: Settings, clientId: string) =>
+  NodeImgurAuth.layerWithoutTokenStore({
+    clientId,
+    clientSecret: Option.getOrUndefined(settings.clientSecret),
+    baseUrl: Option.getOrUndefined(settings.baseUrl)
   })

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as CallbackServer from "./callbackServer.js"
 import type { LoginArgs } from "./command.js"
-import { imgurLayer, requireClientId, settings as resolveSettings } from "./environment.js"
+import { imgurLayer, requireClientId, requireClientSecret, settings as resolveSettings } from "./environment.js"
 import { CliError, usage } from "./errors.js"
 import { account, describeTokens, envLines } from "./format.js"
 import { err, openBrowser, out, progress, readLine } from "./terminal.js"
@@ -28,7 +28,10 @@ const showUrl = (url: string, noOpen: boolean) =>
     yield* err(`  ${url}`)
     yield* err("")
     const opened = yield* openBrowser(url, noOpen)
-    if (opened) yield* err("(opened in your browser)")
+    if (opened === "opened") yield* err("(opened in your browser)")
+    if (opened === "refused") {
+      yield* err("(not opened in a browser: the URL holds characters it should not; check --base-url)")
+    }
   })
 
 const pinFlow = (args: LoginArgs) =>
@@ -47,12 +50,21 @@ const pinFlow = (args: LoginArgs) =>
 const redirectFlow = (args: LoginArgs, mode: CallbackServer.Mode) =>
   Effect.scoped(Effect.gen(function*() {
     const auth = yield* ImgurAuth
-    const server = yield* CallbackServer.start({ port: args.port, mode })
     const flow = yield* mode === "code" ? auth.byCode() : auth.byToken()
-    yield* err(`Waiting for Imgur's redirect on ${server.callbackUrl}`)
+    const server = yield* CallbackServer.start({
+      port: args.port,
+      mode,
+      state: flow.state,
+      // On a terminal, over the progress line.
+      onRefused: (why) =>
+        void process.stderr.write(
+          `${process.stderr.isTTY === true ? "\r\x1b[2K" : ""}Answered 400 to a request to /callback ${why}; ` +
+            "still waiting for Imgur's redirect.\n"
+        )
+    })
     yield* err(
-      `Register ${server.callbackUrl} as the callback URL of your Imgur application ` +
-        `(https://imgur.com/account/settings/apps); http://127.0.0.1:${server.port}/callback works as well.`
+      `Waiting for Imgur's redirect on ${server.callbackUrl}, which must be the callback URL of your ` +
+        "Imgur application (https://imgur.com/account/settings/apps)."
     )
     yield* err("")
     yield* showUrl(flow.url, args.noOpen)
@@ -73,6 +85,8 @@ export const login = (args: LoginArgs): Effect.Effect<void, unknown> =>
   Effect.gen(function*() {
     const settings = yield* resolveSettings(args)
     const clientId = yield* requireClientId(settings)
+    // The PIN or code is traded with the secret: without one, say so before the user signs in for nothing.
+    if (args.flow !== "token") yield* requireClientSecret(settings, `--flow ${args.flow}`)
     const tokens = yield* (args.flow === "pin" ? pinFlow(args) : redirectFlow(args, args.flow)).pipe(
       Effect.provide(imgurLayer(settings, clientId))
     )

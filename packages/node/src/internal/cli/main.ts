@@ -3,6 +3,8 @@
  * its outcome into one line on stderr and an exit code.
  */
 import * as CliConfig from "@effect/cli/CliConfig"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -15,7 +17,8 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import { cli } from "./command.js"
+import { check, usageFor } from "./arguments.js"
+import { cli, program } from "./command.js"
 import { errorLine, ExitCode, exitCode, oneLine } from "./errors.js"
 
 // Log lines (a warning of the token store) go to stderr, as plain text: stdout
@@ -40,8 +43,9 @@ const plain = (stream: NodeJS.WriteStream) => stream.isTTY !== true || process.e
 
 // @effect/cli prints help with `Console.log` and usage errors with
 // `Console.error`. Help loses its colours in a pipe (or with NO_COLOR); a
-// usage error becomes one line, `imgur-auth: …`, like every other failure.
-const withCliConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+// usage error becomes one line, `imgur-auth: …`, like every other failure,
+// followed by the usage of the command on one line.
+const withCliConsole = (usage: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Console.consoleWith((base) =>
     Effect.withConsole(effect, {
       ...base,
@@ -51,10 +55,22 @@ const withCliConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
       },
       error: (...args) => {
         const text = oneLine(args.map(String).join(" ").replace(ansi, ""))
-        return text === "" ? Effect.void : base.error(`imgur-auth: ${text}`)
+        return text === "" ? Effect.void : base.error(`imgur-auth: ${text}\nusage: ${usage}`)
       }
     })
   )
+
+// An unknown command or option, found before @effect/cli reads the command
+// line, so that the message can name the closest fit.
+const checked = (args: ReadonlyArray<string>): Effect.Effect<void, ValidationError.ValidationError> =>
+  Option.match(check(args, program), {
+    onNone: () => Effect.void,
+    onSome: (mistake) =>
+      Effect.zipRight(
+        Effect.sync(() => void process.stderr.write(`imgur-auth: ${mistake.message}\nusage: ${mistake.usage}\n`)),
+        Effect.fail(ValidationError.invalidArgument(HelpDoc.p(mistake.message)))
+      )
+  })
 
 const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>
   Effect.sync(() => {
@@ -71,14 +87,15 @@ const report = (cause: Cause.Cause<unknown>): Effect.Effect<number> =>
  * @internal
  */
 export const run = (argv: ReadonlyArray<string>): void => {
-  const program = cli(argv).pipe(
-    withCliConsole,
+  const args = argv.slice(2)
+  const main = Effect.zipRight(checked(args), cli(argv)).pipe(
+    withCliConsole(usageFor(args, program)),
     Effect.as(ExitCode.Success),
     Effect.catchAllCause(report),
     Effect.flatMap((code) => Effect.sync(() => void (process.exitCode = code))),
     Effect.provide(environment)
   )
-  NodeRuntime.runMain(program, {
+  NodeRuntime.runMain(main, {
     disableErrorReporting: true,
     disablePrettyLogger: true,
     teardown: (exit, onExit) =>

@@ -11,10 +11,15 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StatusArgs } from "./command.js"
-import { imgurLayer, type Settings, settings as resolveSettings, tokenStoreLayer } from "./environment.js"
+import {
+  imgurLayerWithoutTokenStore,
+  type Settings,
+  settings as resolveSettings,
+  tokenStoreLayer
+} from "./environment.js"
 import { CliError } from "./errors.js"
-import { account, describeTokens, instant } from "./format.js"
-import { out } from "./terminal.js"
+import { account, describeTokens, envLines, instant } from "./format.js"
+import { err, out } from "./terminal.js"
 
 // The body of GET /3/credits; the same numbers as the rate-limit headers.
 const Credits = Schema.Struct({
@@ -74,7 +79,11 @@ export const describeRateLimits = (limits: RateLimit.RateLimits): string => {
   return parts.length === 0 ? "not reported" : parts.join(", ")
 }
 
-const rateLimits = (settings: Settings, tokens: TokenSet.TokenSet, now: DateTime.Utc): Effect.Effect<string> =>
+const rateLimits = (
+  settings: Settings,
+  tokens: TokenSet.TokenSet,
+  now: DateTime.Utc
+) =>
   Option.match(settings.clientId, {
     onNone: () => Effect.succeed("unknown (pass --client-id or set IMGUR_CLIENT_ID to ask Imgur)"),
     onSome: (clientId) =>
@@ -87,17 +96,14 @@ const rateLimits = (settings: Settings, tokens: TokenSet.TokenSet, now: DateTime
         return describeRateLimits(fromBody(body, yield* api.rateLimits))
       }).pipe(
         Effect.catchAll((error) => Effect.succeed(`unavailable (${error.message})`)),
-        Effect.provide(imgurLayer(settings, clientId))
+        // The token store of the command: made once, so that what it has to say (a warning) is said once.
+        Effect.provide(imgurLayerWithoutTokenStore(settings, clientId))
       )
   })
 
-/** @internal */
-export const status = (args: StatusArgs): Effect.Effect<void, unknown> =>
+const show = (args: StatusArgs, settings: Settings) =>
   Effect.gen(function*() {
-    const settings = yield* resolveSettings(args)
-    const stored = yield* Effect.flatMap(TokenStore, (store) => store.get).pipe(
-      Effect.provide(tokenStoreLayer(settings))
-    )
+    const stored = yield* Effect.flatMap(TokenStore, (store) => store.get)
     if (Option.isNone(stored)) {
       return yield* Effect.fail(
         new CliError({
@@ -108,9 +114,23 @@ export const status = (args: StatusArgs): Effect.Effect<void, unknown> =>
     }
     const tokens = stored.value
     const now = yield* DateTime.now
-    yield* out(`Signed in to Imgur as ${account(tokens)}.`)
+    // With --print-env, stdout holds the .env lines only, and Imgur is not asked
+    // anything: the stored tokens are printed as they are, nothing is rotated.
+    const summary = args.printEnv ? err : out
+    yield* summary(`Signed in to Imgur as ${account(tokens)}.`)
     for (const line of describeTokens(tokens, now, { showSecrets: args.showSecrets, storedIn: settings.tokenDir })) {
-      yield* out(line)
+      yield* summary(line)
+    }
+    if (args.printEnv) {
+      for (const line of envLines(tokens)) yield* out(line)
+      return
     }
     yield* out(`  rate limits    ${yield* rateLimits(settings, tokens, now)}`)
   })
+
+/** @internal */
+export const status = (args: StatusArgs): Effect.Effect<void, unknown> =>
+  Effect.flatMap(resolveSettings(args), (settings) =>
+    show(args, settings).pipe(
+      Effect.provide(tokenStoreLayer(settings))
+    ))

@@ -94,11 +94,37 @@ export interface BrowserContext {
   readonly env: { readonly DISPLAY?: string | undefined; readonly WAYLAND_DISPLAY?: string | undefined }
 }
 
+// Whitespace, quotes, backslashes and a few shell metacharacters: nothing a
+// URL needs, and what an opener or a shell could read as something else.
+const unsafe = /[\s"'`\\<>^|]/
+
+// C0, DEL and C1 control characters.
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true
+  }
+  return false
+}
+
 /**
- * The command that opens `url` in a browser, or `None` when none should be
- * started: `--no-open`, stdout not a terminal (a pipe, CI, a test), or a
- * Linux without a display, where xdg-open would fall back to a text browser
- * that takes over the terminal.
+ * Whether `url` may be handed to a browser opener: an absolute `http:` or
+ * `https:` URL with none of the characters that a shell or an opener could
+ * read as something else (quotes, spaces, control characters). Any other is
+ * printed only.
+ *
+ * @internal
+ */
+export const isOpenable = (url: string): boolean =>
+  !hasControl(url) && !unsafe.test(url) && /^https?:\/\//i.test(url) && URL.canParse(url)
+
+/**
+ * The command that opens `url` in a browser, as a program and its
+ * arguments for `spawn` (never a shell, so nothing in the URL is
+ * interpreted), or `None` when none should be started: `--no-open`, stdout
+ * not a terminal (a pipe, CI, a test), a Linux without a display, where
+ * xdg-open would fall back to a text browser that takes over the terminal,
+ * or a URL that `isOpenable` refuses.
  *
  * @internal
  */
@@ -106,28 +132,30 @@ export const browserCommand = (
   url: string,
   context: BrowserContext
 ): Option.Option<readonly [command: string, args: ReadonlyArray<string>]> => {
-  if (context.noOpen || !context.stdoutIsTTY) return Option.none()
+  if (context.noOpen || !context.stdoutIsTTY || !isOpenable(url)) return Option.none()
   switch (context.platform) {
     case "darwin":
       return Option.some(["open", [url]])
     case "win32":
-      // `start` is a builtin of cmd; the empty title keeps the quoted URL from being taken for one.
-      return Option.some(["cmd", ["/c", "start", "\"\"", `"${url}"`]])
+      // The URL protocol handler itself, with the URL as its one argument; `cmd /c start` would parse it.
+      return Option.some(["rundll32", ["url.dll,FileProtocolHandler", url]])
     default:
       return context.env.DISPLAY || context.env.WAYLAND_DISPLAY ? Option.some(["xdg-open", [url]]) : Option.none()
   }
 }
 
 /**
- * Open `url` in the user's browser when `browserCommand` gives a command;
- * `true` when one was started. A missing opener is not an error: the URL is
- * printed anyway.
+ * Open `url` in the user's browser when `browserCommand` gives a command:
+ * `"opened"` when one was started, `"refused"` when the URL is not one to
+ * hand to an opener, `"not-opened"` otherwise. A missing opener is not an
+ * error: the URL is printed anyway.
  *
  * @internal
  */
-export const openBrowser = (url: string, noOpen: boolean): Effect.Effect<boolean> =>
-  Effect.sync(() =>
-    Option.match(
+export const openBrowser = (url: string, noOpen: boolean): Effect.Effect<"opened" | "refused" | "not-opened"> =>
+  Effect.sync(() => {
+    if (!noOpen && !isOpenable(url)) return "refused"
+    return Option.match(
       browserCommand(url, {
         noOpen,
         stdoutIsTTY: process.stdout.isTTY === true,
@@ -135,21 +163,17 @@ export const openBrowser = (url: string, noOpen: boolean): Effect.Effect<boolean
         env: process.env
       }),
       {
-        onNone: () => false,
+        onNone: () => "not-opened",
         onSome: ([command, args]) => {
           try {
-            const child = ChildProcess.spawn(command, args, {
-              detached: true,
-              stdio: "ignore",
-              windowsVerbatimArguments: process.platform === "win32"
-            })
+            const child = ChildProcess.spawn(command, args, { detached: true, stdio: "ignore", shell: false })
             child.on("error", () => {})
             child.unref()
-            return true
+            return "opened"
           } catch {
-            return false
+            return "not-opened"
           }
         }
       }
     )
-  )
+  })
