@@ -141,8 +141,8 @@ export const withRetryAfter: <Out, R>(
  * import type { ImgurAuthError } from "@imgur-auth/core"
  * import type * as Effect from "effect/Effect"
  *
- * declare const call: Effect.Effect<string, ImgurAuthError.ImgurAuthError>
- * const patient = Retry.transient(call, Retry.defaultSchedule)
+ * const patient = (call: Effect.Effect<string, ImgurAuthError.ImgurAuthError>) =>
+ *   Retry.transient(call, Retry.defaultSchedule)
  * ```
  *
  * @since 0.1.0
@@ -172,9 +172,9 @@ export const isRefusedBeforeSending: (error: ImgurAuthError.ImgurAuthError) => b
  * import { Retry } from "@imgur-auth/http"
  * import type * as Effect from "effect/Effect"
  *
- * declare const exchangeCode: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
  * // Sent again only while the connection is refused: once it may have reached Imgur, never.
- * const once = Retry.singleUse(exchangeCode, Retry.defaultSchedule)
+ * const once = (exchangeCode: Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>) =>
+ *   Retry.singleUse(exchangeCode, Retry.defaultSchedule)
  * ```
  *
  * @since 0.1.0
