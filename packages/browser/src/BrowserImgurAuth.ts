@@ -152,12 +152,13 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
  *   tokenUrl: "/api/oauth2/token"
  * }))
  *
- * // On the callback page: store the tokens from the redirect, if it is one.
- * await runtime.runPromise(BrowserRedirect.complete())
- *
- * const me = await runtime.runPromise(
- *   Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get("/3/account/me"))
- * )
+ * // When the callback page loads: store the tokens from the redirect, if it is one, then call the API.
+ * const onLoad = async () => {
+ *   await runtime.runPromise(BrowserRedirect.complete())
+ *   return runtime.runPromise(
+ *     Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get("/3/account/me"))
+ *   )
+ * }
  * ```
  *
  * @since 0.1.0
