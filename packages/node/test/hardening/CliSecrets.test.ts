@@ -96,6 +96,12 @@ describe("imgur-auth never prints a secret", () => {
           const status = yield* run(["status", ...connection("pin")], { home, env: withSecret })
           record(scan, "status", status)
           assert.strictEqual(status.code, 0, status.stderr)
+          // --print-env prints the tokens on stdout, on purpose; stderr holds none of them.
+          const printEnv = yield* run(["status", "--print-env", ...connection("pin")], { home, env: withSecret })
+          scan.text("status --print-env: stderr", printEnv.stderr)
+          assert.strictEqual(printEnv.code, 0, printEnv.stderr)
+          assert.include(printEnv.stdout, "IMGUR_ACCESS_TOKEN=")
+          assert.notInclude(printEnv.stdout, clientSecret)
           // The PIN again: spent.
           const again = yield* run(["login", "--flow", "pin", "--no-open", ...connection("pin")], {
             home,
@@ -126,6 +132,13 @@ describe("imgur-auth never prints a secret", () => {
             { home }
           )
           const [authorizeUrl = ""] = yield* running.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\?\S+/)
+          // A stray request with a code of its own and another state: refused, and said without the code.
+          const strayCode = yield* emulator.issueCode(clientId)
+          scan.secret("stray code", strayCode)
+          const stray = yield* Effect.promise(() =>
+            fetch(`${callbackUrl}?state=other&code=${strayCode}`).then((response) => response.text())
+          )
+          scan.text("callback answer to a stray request", stray)
           const location = yield* emulator.approveUrl(authorizeUrl)
           scan.secret("code", new URL(location).searchParams.get("code"))
           const page = yield* Effect.promise(() => fetch(location).then((response) => response.text()))
