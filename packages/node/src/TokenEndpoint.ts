@@ -3,8 +3,14 @@
  * secret, so it sends its token requests (`grant_type` and the code, PIN or
  * refresh token) to its own backend; this endpoint adds `client_id` and
  * `client_secret` on the server, forwards the request to Imgur's
- * `/oauth2/token`, and relays Imgur's status and body. Point the browser's
- * `ImgurConfig` `tokenUrl` at it.
+ * `/oauth2/token`, and answers with Imgur's status and a rebuilt body. Point
+ * the browser's `ImgurConfig` `tokenUrl` at it.
+ *
+ * What it is: anyone who holds a code, a PIN or a refresh token of your
+ * application can trade it through the endpoint, with your secret. So it
+ * serves only the app it belongs to: it refuses pages of other origins, it
+ * limits how often one address may call it, and with `authorize` it serves
+ * only your signed-in users.
  *
  * @since 0.1.0
  */
@@ -13,9 +19,13 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type { ImgurAuthError } from "@imgur-auth/core"
 import { ImgurConfig } from "@imgur-auth/http"
 import type { ImgurConfigOptions } from "@imgur-auth/http"
-import type * as Effect from "effect/Effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Http from "node:http"
@@ -30,21 +40,72 @@ import * as internal from "./internal/tokenEndpoint.js"
 export type GrantType = "authorization_code" | "pin" | "refresh_token"
 
 /**
+ * How many token requests one client address may make in a window.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface RateLimit {
+  /** Requests per window and address, a whole number from 1. Default 30. */
+  readonly limit?: number | undefined
+  /** Default one minute. */
+  readonly window?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<R = never> {
   /**
    * The grants to forward; any other `grant_type` is refused with HTTP 400.
-   * Default: all three.
+   * Default: all three. Give only what your page uses: a page that signs in
+   * with the token flow only refreshes.
    */
   readonly grantTypes?: ReadonlyArray<GrantType> | undefined
   /**
    * The origins (`https://app.example`) whose pages may call the endpoint
    * across origins: they get CORS headers and their preflight requests are
-   * answered. `"*"` allows any origin. Default: none (same-origin pages only).
+   * answered. A `POST` with any other `Origin` than these and the endpoint's
+   * own (its `Host`, or a proxy's `X-Forwarded-Host`, with the connection's
+   * scheme, or a proxy's `X-Forwarded-Proto`), or with
+   * `Sec-Fetch-Site: cross-site` or `same-site` and no allowed `Origin`, is
+   * refused with 403 and nothing is sent to Imgur. A request with no `Origin`
+   * (a server, curl) passes. `"*"` allows any origin. Default: none
+   * (same-origin pages only).
    */
   readonly allowedOrigins?: ReadonlyArray<string> | "*" | undefined
+  /**
+   * Whether this request may use the endpoint, typically: does it carry a
+   * session of your app (`request.cookies`, a header)? `false` is answered
+   * with 401 and nothing is sent to Imgur. It is asked after the origin and
+   * rate-limit checks, never for a preflight. Its requirements (your session
+   * store) become the app's; it has no error channel, so decide what a
+   * failing session store means (`Effect.orElseSucceed(() => false)`).
+   */
+  readonly authorize?: ((request: HttpServerRequest.HttpServerRequest) => Effect.Effect<boolean, never, R>) | undefined
+  /**
+   * Token requests per client address: `HttpServerRequest.remoteAddress`,
+   * an IPv6 address counted with its /64 network. Over the limit a request is
+   * answered 429 with `Retry-After` (seconds) and nothing is sent to Imgur.
+   * Default: 30 a minute; `false` turns it off (only when something in front
+   * of the endpoint limits it).
+   *
+   * The count is `@effect/experimental`'s `RateLimiter` (fixed window,
+   * timed by Effect's `Clock`). Its store is the `RateLimiterStore` of the
+   * program when it provides one (such as the Redis store of
+   * `@effect/experimental/RateLimiter/Redis`, shared by every process that
+   * uses it), else one in memory for this endpoint, which keeps a small entry
+   * for every address it has seen. Behind a reverse proxy every request has
+   * the proxy's address: serve the endpoint behind
+   * `HttpMiddleware.xForwardedHeaders` when the proxy sets `X-Forwarded-For`.
+   */
+  readonly rateLimit?: RateLimit | false | undefined
+  /**
+   * How long the request body may take to arrive; a body that trickles in
+   * is answered 408 and its connection closed. Default 10 seconds.
+   */
+  readonly bodyTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -56,7 +117,8 @@ export interface Options {
 export const grantTypes: ReadonlyArray<GrantType> = internal.grantTypes
 
 /**
- * The largest request body accepted, in bytes.
+ * The largest request body accepted, in bytes; a larger one (announced by
+ * `Content-Length` or not) is answered 413.
  *
  * @since 0.1.0
  * @category constants
@@ -64,74 +126,119 @@ export const grantTypes: ReadonlyArray<GrantType> = internal.grantTypes
 export const maxBodySize: number = internal.maxBodySize
 
 /**
- * The endpoint as an `HttpApp`. It accepts `POST` with a form-encoded or JSON
- * body of `grant_type` and `code`, `pin` or `refresh_token`, and:
+ * The default of `Options.rateLimit`: 30 requests a minute per address.
  *
- * - refuses a body that carries `client_secret` (a browser must not have it)
- *   and a `client_id` other than the configured one, without echoing them;
- * - refuses a `grant_type` not in `grantTypes`, and a missing code, PIN or
- *   refresh token;
- * - posts the grant with `client_id` and `client_secret` from `ImgurConfig`
- *   to `${baseUrl}/oauth2/token` and relays Imgur's status, body,
- *   `Content-Type` and `Retry-After` (never retried: a code or PIN is
- *   single-use);
- * - answers `OPTIONS` preflights and adds CORS headers for `allowedOrigins`.
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRateLimit: { readonly limit: number; readonly window: Duration.Duration } =
+  internal.defaultRateLimit
+
+/**
+ * The default of `Options.bodyTimeout`: 10 seconds.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultBodyTimeout: Duration.Duration = internal.defaultBodyTimeout
+
+/**
+ * The endpoint as an `HttpApp`, made from `ImgurConfig` and an `HttpClient`.
+ * Making it fails with an `ImgurAuthError` of reason `InvalidConfiguration`
+ * when the configuration has no client secret ("the token endpoint needs
+ * clientSecret") or an option is not a value it can take (the detail names
+ * the option).
+ *
+ * The app accepts `POST` with a form-encoded or JSON body of `grant_type`
+ * and `code`, `pin` or `refresh_token`, and, before anything is sent to
+ * Imgur, refuses:
+ *
+ * - a page of an origin that is not its own nor allowed (403), an address
+ *   over the rate limit (429 with `Retry-After`), a request that `authorize`
+ *   turns down (401);
+ * - a body over `maxBodySize` (413) or slower than `bodyTimeout` (408), with
+ *   the connection closed;
+ * - a body that carries `client_secret`, whatever its value (`null` too: a
+ *   browser must not have it), or a `client_id` other than the configured
+ *   one, without echoing them;
+ * - a `grant_type` not in `grantTypes`, and a missing code, PIN or refresh
+ *   token.
+ *
+ * It then posts the grant with `client_id` and `client_secret` to
+ * `${baseUrl}/oauth2/token` (never retried: a code or PIN is single-use) and
+ * answers with Imgur's status and a body it builds itself: the token response
+ * decoded and encoded again with only its fields, or Imgur's error (any
+ * shape) as the v3 envelope with Imgur's message, so that a client takes it
+ * as it would take Imgur's; an answer that is neither is 502. Imgur's
+ * `Retry-After` is relayed; nothing else of Imgur's answer is.
  *
  * Its own refusals are Imgur's v3 error envelope
- * (`{"data":{"error":…,"request":…,"method":…},"success":false,"status":…}`),
- * so a client decodes them like Imgur's. Every answer is `Cache-Control:
- * no-store`. `ImgurConfig.tokenUrl` is not used here: that is the browser's
- * setting, pointing at this endpoint.
+ * (`{"data":{"error":…,"request":…,"method":…},"success":false,"status":…}`).
+ * Every answer is `application/json` with `Cache-Control: no-store` and
+ * `X-Content-Type-Options: nosniff`. It answers `OPTIONS` preflights and adds
+ * CORS headers for `allowedOrigins`. `ImgurConfig.tokenUrl` is not used here:
+ * that is the browser's setting, pointing at this endpoint.
  *
  * It logs one Debug line per request (`method`, `status`) and a warning when
- * Imgur cannot be reached or does not answer in time (`grant_type`,
- * `status`); never a code, a PIN, a token or the secret.
+ * Imgur cannot be reached, does not answer in time or answers nonsense
+ * (`grant_type`, `status`); never a code, a PIN, a token or the secret.
  *
  * @example
  * ```ts
  * import * as HttpRouter from "@effect/platform/HttpRouter"
  * import { TokenEndpoint } from "@imgur-auth/node"
+ * import * as Effect from "effect/Effect"
  *
- * const router = HttpRouter.empty.pipe(
- *   HttpRouter.all("/api/imgur/token", TokenEndpoint.make({ grantTypes: ["authorization_code", "refresh_token"] }))
+ * const sessions = new Set<string>() // your app's signed-in sessions
+ *
+ * const router = Effect.map(
+ *   TokenEndpoint.make({
+ *     grantTypes: ["authorization_code", "refresh_token"],
+ *     authorize: (request) => Effect.succeed(sessions.has(request.cookies["session"] ?? ""))
+ *   }),
+ *   (endpoint) => HttpRouter.empty.pipe(HttpRouter.post("/api/imgur/token", endpoint))
  * )
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => HttpApp.Default<never, ImgurConfig | HttpClient.HttpClient> = internal.make
+export const make: <R = never>(
+  options?: Options<R>
+) => Effect.Effect<HttpApp.Default<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> =
+  internal.make
 
 /**
  * A router serving the endpoint at `path` (default `/oauth2/token`, so that a
  * browser can use the server as its `baseUrl`), for `POST` and `OPTIONS`.
+ * Fails as `make` does.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const router = (
-  options?: Options & { readonly path?: `/${string}` | undefined }
-): HttpRouter.HttpRouter<never, ImgurConfig | HttpClient.HttpClient> => {
-  const app = make(options)
-  const path = options?.path ?? "/oauth2/token"
-  return HttpRouter.empty.pipe(HttpRouter.post(path, app), HttpRouter.options(path, app))
-}
+export const router = <R = never>(
+  options?: Options<R> & { readonly path?: `/${string}` | undefined }
+): Effect.Effect<HttpRouter.HttpRouter<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> =>
+  Effect.map(make(options), (app) => {
+    const path = options?.path ?? "/oauth2/token"
+    return HttpRouter.empty.pipe(HttpRouter.post(path, app), HttpRouter.options(path, app))
+  })
 
 /**
  * The endpoint as a Node request listener, for `http.createServer` or an
  * Express / Connect app, in an Effect program that provides `ImgurConfig`
- * and an `HttpClient`.
+ * and an `HttpClient`. Fails as `make` does.
  *
  * @since 0.1.0
  * @category node
  */
-export const makeNodeHandler = (
-  options?: Options
+export const makeNodeHandler = <R = never>(
+  options?: Options<R>
 ): Effect.Effect<
   (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
-  never,
-  ImgurConfig | HttpClient.HttpClient
-> => NodeHttpServer.makeHandler(make(options))
+  ImgurAuthError.ImgurAuthError,
+  ImgurConfig | HttpClient.HttpClient | R
+> => Effect.flatMap(make(options), NodeHttpServer.makeHandler)
 
 /**
  * A Node request listener with its resources, from `toNodeHandler`.
@@ -151,23 +258,48 @@ export interface NodeHandler {
  * in, a `(request, response) => void` out, with one undici connection pool
  * for its life. Call `dispose()` when the server stops.
  *
+ * A configuration it cannot serve with — no client secret, an option that is
+ * not a value it can take — throws the `ImgurAuthError` (reason
+ * `InvalidConfiguration`) from this call, synchronously, as `new URL("x")`
+ * does: at start-up, not on the first request.
+ *
  * @example
  * ```ts
  * import { TokenEndpoint } from "@imgur-auth/node"
+ * import * as Effect from "effect/Effect"
  * import * as Http from "node:http"
  *
- * const handler = TokenEndpoint.toNodeHandler(
- *   { clientId: "43652b743b5a7a0", clientSecret: process.env.IMGUR_CLIENT_SECRET },
- *   { allowedOrigins: ["https://app.example"] }
- * )
- * Http.createServer(handler).listen(8080)
+ * const sessions = new Set<string>() // your app's signed-in sessions
+ *
+ * // Your server's start-up: without IMGUR_CLIENT_SECRET, toNodeHandler throws here.
+ * export const start = (port: number) => {
+ *   const handler = TokenEndpoint.toNodeHandler(
+ *     { clientId: "43652b743b5a7a0", clientSecret: process.env.IMGUR_CLIENT_SECRET },
+ *     {
+ *       allowedOrigins: ["https://app.example"],
+ *       authorize: (request) => Effect.succeed(sessions.has(request.cookies["session"] ?? ""))
+ *     }
+ *   )
+ *   return Http.createServer(handler).listen(port)
+ * }
  * ```
  *
  * @since 0.1.0
  * @category node
  */
 export const toNodeHandler = (config: ImgurConfigOptions, options?: Options): NodeHandler => {
-  const runtime = ManagedRuntime.make(Layer.merge(ImgurConfig.layer(config), NodeHttpClient.layerUndici))
+  // The configuration, and what the endpoint makes of it, checked now.
+  const checked = Effect.runSync(Effect.either(
+    Effect.flatMap(
+      ImgurConfig.pipe(Effect.provide(ImgurConfig.layer(config))),
+      (service) => Either.map(internal.resolve(service, options), () => service)
+    )
+  ))
+  // The one place a plain-Node user expects a configuration error: thrown, as `new URL("x")` throws.
+  if (Either.isLeft(checked)) throw checked.left
+  const runtime = ManagedRuntime.make(
+    Layer.merge(Layer.succeed(ImgurConfig, checked.right), NodeHttpClient.layerUndici)
+  )
   let listener: Promise<(request: Http.IncomingMessage, response: Http.ServerResponse) => void> | undefined
   const handler = (request: Http.IncomingMessage, response: Http.ServerResponse): void => {
     listener ??= runtime.runPromise(makeNodeHandler(options))

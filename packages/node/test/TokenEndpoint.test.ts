@@ -218,14 +218,8 @@ describe("TokenEndpoint", () => {
       assert.isNull(fromElsewhere.headers.get("access-control-allow-origin"))
     }).pipe(Effect.provide(NodeHttpClient.layerUndici)))
 
-  it.scoped("answers 500 without a configured secret, 502 when Imgur is unreachable, 504 when it hangs", () =>
+  it.scoped("answers 502 when Imgur is unreachable, 504 when it hangs", () =>
     Effect.gen(function*() {
-      const noSecret = yield* setup(undefined, { clientSecret: undefined })
-      const code = yield* noSecret.emulator.issueCode(client.clientId)
-      const reply = yield* postForm(noSecret.url, { grant_type: "authorization_code", code })
-      assert.strictEqual(reply.status, 500)
-      assert.strictEqual(yield* noSecret.emulator.countRequests({ path: "/oauth2/token" }), 0)
-
       const closedPort = yield* listen(() => undefined).pipe(Effect.scoped)
       const unreachable = yield* setup(undefined, { baseUrl: closedPort })
       const refused = yield* postForm(unreachable.url, { grant_type: "refresh_token", refresh_token: "x" })
@@ -275,8 +269,8 @@ describe("TokenEndpoint", () => {
   it.scoped("router serves POST and OPTIONS at /oauth2/token, forwarding to baseUrl whatever tokenUrl says", () =>
     Effect.gen(function*() {
       const emulator = yield* ImgurEmulator.make({ clients: [client] })
-      const app = yield* HttpRouter.toHttpApp(TokenEndpoint.router({ allowedOrigins: "*" }))
-      const handler = yield* NodeHttpServer.makeHandler(app).pipe(
+      const app = yield* TokenEndpoint.router({ allowedOrigins: "*" }).pipe(
+        Effect.flatMap(HttpRouter.toHttpApp),
         Effect.provide(ImgurConfig.layer({
           clientId: client.clientId,
           clientSecret: client.clientSecret,
@@ -284,6 +278,7 @@ describe("TokenEndpoint", () => {
           tokenUrl: "http://127.0.0.1:9/not-here"
         }))
       )
+      const handler = yield* NodeHttpServer.makeHandler(app)
       const url = yield* listen(handler)
       const code = yield* emulator.issueCode(client.clientId)
       const reply = yield* postForm(`${url}/oauth2/token`, { grant_type: "authorization_code", code }, {

@@ -1,265 +1,302 @@
+import * as RateLimiter from "@effect/experimental/RateLimiter"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { ApiHost } from "@imgur-auth/core"
+import { ApiHost, ImgurAuthError } from "@imgur-auth/core"
 import { ImgurConfig } from "@imgur-auth/http"
+import type { ImgurConfigService } from "@imgur-auth/http"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type * as TokenEndpoint from "../TokenEndpoint.js"
+import {
+  acceptedMediaTypes,
+  checkOrigin,
+  clientKey,
+  type Grant,
+  grantTypes,
+  isAllowedOrigin,
+  isGrantType,
+  mediaType,
+  normalizeOrigin,
+  parseFields,
+  readBody,
+  Refusal,
+  validate
+} from "./tokenEndpointRequest.js"
+import { envelope, pathOf, rebuild, type Where } from "./tokenEndpointResponse.js"
 
-/** @internal */
-export const grantTypes: ReadonlyArray<TokenEndpoint.GrantType> = ["authorization_code", "pin", "refresh_token"]
-
-const grantParameter: { readonly [G in TokenEndpoint.GrantType]: string } = {
-  authorization_code: "code",
-  pin: "pin",
-  refresh_token: "refresh_token"
-}
+export { clientKey, grantTypes, normalizeOrigin }
 
 /** @internal */
 export const maxBodySize = 16 * 1024
 
-const noStore = { "cache-control": "no-store", pragma: "no-cache" }
+/** @internal */
+export const defaultRateLimit = { limit: 30, window: Duration.minutes(1) } as const
 
-// Imgur's own v3 error envelope, so that a browser client decodes our
-// refusals exactly like Imgur's.
-class Refusal {
-  constructor(readonly status: number, readonly message: string) {}
+/** @internal */
+export const defaultBodyTimeout: Duration.Duration = Duration.seconds(10)
+
+interface Resolved<R> {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly grantTypes: ReadonlyArray<TokenEndpoint.GrantType>
+  readonly allowedOrigins: ReadonlySet<string> | "*"
+  readonly authorize: Option.Option<(request: HttpServerRequest.HttpServerRequest) => Effect.Effect<boolean, never, R>>
+  readonly rateLimit: Option.Option<{ readonly limit: number; readonly window: Duration.Duration }>
+  readonly bodyTimeout: Duration.Duration
 }
 
-const refuse = (status: number, message: string) => Either.left(new Refusal(status, message))
+const invalid = (detail: string) =>
+  Either.left(new ImgurAuthError.ImgurAuthError({ reason: "InvalidConfiguration", detail }))
 
-const envelope = (refusal: Refusal, request: HttpServerRequest.HttpServerRequest) =>
-  HttpServerResponse.unsafeJson(
-    {
-      data: { error: refusal.message, request: pathOf(request.url), method: request.method },
-      success: false,
-      status: refusal.status
-    },
-    { status: refusal.status, headers: noStore }
-  )
+// A finite, positive duration; `NaN`, `-1` and `"abc"` are not (Duration.decode
+// would make 0 of the first two and throw on the third).
+const positiveDuration = (input: unknown): Option.Option<Duration.Duration> =>
+  (typeof input === "number" && !(Number.isFinite(input) && input > 0))
+    ? Option.none()
+    : Option.filter(
+      Duration.decodeUnknown(input),
+      (d) => Duration.isFinite(d) && Duration.greaterThan(d, Duration.zero)
+    )
 
-const pathOf = (url: string): string => {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
-}
-
-const mediaType = (headers: Headers.Headers): string =>
-  Option.match(Headers.get(headers, "content-type"), {
-    onNone: () => "",
-    onSome: (value) => (value.split(";")[0] ?? "").trim().toLowerCase()
-  })
-
-type Fields = ReadonlyMap<string, string>
-
-const fromEntries = (entries: ReadonlyArray<readonly [string, unknown]>): Either.Either<Fields, Refusal> => {
-  const fields = new Map<string, string>()
-  for (const [key, value] of entries) {
-    if (fields.has(key)) return refuse(400, `The "${key}" parameter is given more than once`)
-    if (typeof value === "string") fields.set(key, value)
-    else if (typeof value === "number" && Number.isFinite(value)) fields.set(key, String(value))
-    else if (value !== null && value !== undefined) {
-      return refuse(400, `The "${key}" parameter must be a string`)
-    }
+/**
+ * The options checked against what they can be, with their defaults: the
+ * endpoint is refused when it is made, never on each request.
+ *
+ * @internal
+ */
+export const resolve = <R>(
+  config: ImgurConfigService,
+  options: TokenEndpoint.Options<R> | undefined
+): Either.Either<Resolved<R>, ImgurAuthError.ImgurAuthError> => {
+  if (Option.isNone(config.clientSecret)) return invalid("the token endpoint needs clientSecret")
+  const grants = options?.grantTypes ?? grantTypes
+  if (!Array.isArray(grants) || grants.length === 0 || !grants.every(isGrantType)) {
+    return invalid(`grantTypes: give one or more of ${grantTypes.join(", ")}`)
   }
-  return Either.right(fields)
-}
-
-const unreadable = () => new Refusal(400, "The request body could not be read")
-
-const readFields = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Fields, Refusal> => {
-  const type = mediaType(request.headers)
-  switch (type) {
-    case "application/x-www-form-urlencoded":
-      return request.urlParamsBody.pipe(
-        Effect.mapError(unreadable),
-        Effect.flatMap((params) => fromEntries(params))
-      )
-    case "application/json":
-      return request.json.pipe(
-        Effect.mapError(unreadable),
-        Effect.flatMap((json) =>
-          Predicate.isRecord(json) && !Array.isArray(json)
-            ? fromEntries(Object.entries(json))
-            : Either.left(new Refusal(400, "The JSON body must be an object"))
+  const origins = options?.allowedOrigins ?? []
+  let allowedOrigins: ReadonlySet<string> | "*" = "*"
+  if (origins !== "*") {
+    if (!Array.isArray(origins)) return invalid(`allowedOrigins: a list of origins such as https://app.example, or "*"`)
+    const normalized = new Set<string>()
+    for (const origin of origins) {
+      const value = typeof origin === "string" ? normalizeOrigin(origin) : undefined
+      if (value === undefined) {
+        return invalid(
+          `allowedOrigins: ${JSON.stringify(String(origin).slice(0, 80))} is not an origin such as https://app.example`
         )
-      )
-    default:
-      return Effect.fail(
-        new Refusal(415, "Send the token request as application/x-www-form-urlencoded or application/json")
-      )
+      }
+      normalized.add(value)
+    }
+    allowedOrigins = normalized
   }
+  const authorize = options?.authorize
+  if (authorize !== undefined && typeof authorize !== "function") {
+    return invalid("authorize: a function of the request to an Effect of a boolean")
+  }
+  let rateLimit: Resolved<R>["rateLimit"] = Option.none()
+  const limitOption = options?.rateLimit
+  if (limitOption !== false) {
+    const limit = limitOption?.limit ?? defaultRateLimit.limit
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      return invalid("rateLimit.limit: a whole number of requests, 1 or more")
+    }
+    const window = positiveDuration(limitOption?.window ?? defaultRateLimit.window)
+    if (Option.isNone(window)) return invalid("rateLimit.window: a finite duration longer than 0")
+    rateLimit = Option.some({ limit, window: window.value })
+  }
+  const bodyTimeout = positiveDuration(options?.bodyTimeout ?? defaultBodyTimeout)
+  if (Option.isNone(bodyTimeout)) return invalid("bodyTimeout: a finite duration longer than 0")
+  return Either.right({
+    clientId: config.clientId,
+    clientSecret: config.clientSecret.value,
+    grantTypes: grants,
+    allowedOrigins,
+    authorize: Option.fromNullable(authorize),
+    rateLimit,
+    bodyTimeout: bodyTimeout.value
+  })
 }
 
-const isGrantType = (value: string): value is TokenEndpoint.GrantType =>
-  grantTypes.some((grantType) => grantType === value)
-
-interface Grant {
-  readonly grantType: TokenEndpoint.GrantType
-  readonly parameter: string
-  readonly value: string
-}
-
-const validate = (
-  fields: Fields,
-  allowed: ReadonlyArray<TokenEndpoint.GrantType>,
-  clientId: string
-): Either.Either<Grant, Refusal> => {
-  // The secret never belongs in a browser: a request that carries one is a
-  // configuration mistake to surface, not to paper over. Its value is never
-  // repeated back.
-  if (fields.has("client_secret")) {
-    return refuse(400, "Do not send client_secret from the browser: this endpoint adds it on the server")
-  }
-  const sentClientId = fields.get("client_id")
-  if (sentClientId !== undefined && sentClientId !== clientId) {
-    return refuse(400, "The client_id does not match the application of this token endpoint")
-  }
-  const grantType = fields.get("grant_type")
-  if (grantType === undefined || grantType === "") return refuse(400, `No "grant_type" parameter found`)
-  if (!isGrantType(grantType) || !allowed.includes(grantType)) {
-    return refuse(400, `The grant_type "${grantType.slice(0, 40)}" is not accepted by this token endpoint`)
-  }
-  const parameter = grantParameter[grantType]
-  const value = fields.get(parameter)
-  if (value === undefined || value === "") return refuse(400, `No "${parameter}" parameter found`)
-  return Either.right({ grantType, parameter, value })
-}
-
-/** @internal */
-export const corsHeaders = (
-  origin: Option.Option<string>,
-  allowed: TokenEndpoint.Options["allowedOrigins"]
-): Option.Option<Record<string, string>> =>
-  Option.filter(
-    origin,
-    (value) => allowed === "*" || (allowed !== undefined && allowed.includes(value))
-  ).pipe(Option.map((value) => ({ "access-control-allow-origin": value, vary: "Origin" })))
-
-/** @internal */
-export const make = (
-  options?: TokenEndpoint.Options
-): HttpApp.Default<never, ImgurConfig | HttpClient.HttpClient> => {
-  const allowed = options?.grantTypes ?? grantTypes
-  const allowedOrigins = options?.allowedOrigins
-  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Effect.tap(
-      handle(request, allowed, allowedOrigins),
-      // One line per request, for the operator: what was asked and what was answered, never a value.
-      (response) =>
-        Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
-          method: request.method,
-          status: response.status
-        })
-    ))
-}
-
-const handle = (
+const corsHeaders = (
   request: HttpServerRequest.HttpServerRequest,
-  allowed: ReadonlyArray<TokenEndpoint.GrantType>,
-  allowedOrigins: TokenEndpoint.Options["allowedOrigins"]
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, ImgurConfig | HttpClient.HttpClient> =>
+  allowed: ReadonlySet<string> | "*"
+): Readonly<Record<string, string>> => {
+  const origin = Headers.get(request.headers, "origin")
+  return Option.isSome(origin) && isAllowedOrigin(origin, allowed)
+    ? { "access-control-allow-origin": origin.value, vary: "Origin" }
+    : {}
+}
+
+const preflight = (
+  request: HttpServerRequest.HttpServerRequest,
+  allowedOrigins: ReadonlySet<string> | "*",
+  where: Where
+) => {
+  if (Option.isNone(Headers.get(request.headers, "origin"))) {
+    return HttpServerResponse.empty({ status: 204, headers: { allow: "POST, OPTIONS" } })
+  }
+  const cors = corsHeaders(request, allowedOrigins)
+  if (cors["access-control-allow-origin"] === undefined) {
+    return envelope(new Refusal(403, "This origin may not call the token endpoint"), where)
+  }
+  return HttpServerResponse.empty({
+    status: 204,
+    headers: {
+      ...cors,
+      "access-control-allow-methods": "POST, OPTIONS",
+      "access-control-allow-headers": "content-type",
+      "access-control-max-age": "600"
+    }
+  })
+}
+
+const retryAfterSeconds = (duration: Duration.Duration): string =>
+  String(Math.max(1, Math.ceil(Duration.toMillis(duration) / 1000)))
+
+/** @internal */
+export const make = <R>(
+  options?: TokenEndpoint.Options<R>
+): Effect.Effect<HttpApp.Default<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const config = yield* ImgurConfig
+    const resolved = yield* resolve(config, options)
     const client = yield* HttpClient.HttpClient
-    const cors = corsHeaders(Headers.get(request.headers, "origin"), allowedOrigins)
-    const withCors = (response: HttpServerResponse.HttpServerResponse) =>
-      Option.match(cors, {
-        onNone: () => response,
-        onSome: (headers) => HttpServerResponse.setHeaders(response, headers)
-      })
-
-    if (request.method === "OPTIONS") {
-      if (Option.isNone(Headers.get(request.headers, "origin"))) {
-        return HttpServerResponse.empty({ status: 204, headers: { allow: "POST, OPTIONS" } })
-      }
-      return Option.match(cors, {
-        onNone: () => envelope(new Refusal(403, "This origin may not call the token endpoint"), request),
-        onSome: (headers) =>
-          HttpServerResponse.empty({
-            status: 204,
-            headers: {
-              ...headers,
-              "access-control-allow-methods": "POST, OPTIONS",
-              "access-control-allow-headers": "content-type",
-              "access-control-max-age": "600"
-            }
+    // A program that provides a RateLimiterStore (Redis…) shares the count
+    // with every process that uses it; else it is kept in memory.
+    const store = yield* Effect.serviceOption(RateLimiter.RateLimiterStore)
+    const limiter = yield* RateLimiter.make.pipe(
+      Effect.provide(Option.match(store, {
+        onNone: () => RateLimiter.layerStoreMemory,
+        onSome: (store) => Layer.succeed(RateLimiter.RateLimiterStore, store)
+      }))
+    )
+    const tokenUrl = ApiHost.tokenUrl(config.baseUrl)
+    const forward = (grant: Grant, where: Where) =>
+      client.execute(
+        HttpClientRequest.post(tokenUrl).pipe(
+          HttpClientRequest.acceptJson,
+          // The secret leaves its Redacted wrapper here, on its way to the wire.
+          HttpClientRequest.bodyUrlParams({
+            client_id: resolved.clientId,
+            client_secret: Redacted.value(resolved.clientSecret),
+            grant_type: grant.grantType,
+            [grant.parameter]: grant.value
           })
-      })
-    }
-    if (request.method !== "POST") {
-      return withCors(
-        HttpServerResponse.setHeader(
-          envelope(new Refusal(405, "The token endpoint accepts POST only"), request),
-          "allow",
-          "POST, OPTIONS"
         )
-      )
-    }
-
-    const declaredLength = Option.map(Headers.get(request.headers, "content-length"), Number)
-    if (Option.isSome(declaredLength) && declaredLength.value > maxBodySize) {
-      return withCors(envelope(new Refusal(413, "The request body is too large"), request))
-    }
-    const grant = yield* readFields(request).pipe(
-      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodySize)),
-      Effect.flatMap((fields) => validate(fields, allowed, config.clientId)),
-      Effect.either
-    )
-    if (Either.isLeft(grant)) return withCors(envelope(grant.left, request))
-    if (Option.isNone(config.clientSecret)) {
-      return withCors(envelope(new Refusal(500, "The token endpoint has no client secret configured"), request))
-    }
-    const secret = config.clientSecret.value
-
-    const forwarded = yield* client.execute(
-      HttpClientRequest.post(ApiHost.tokenUrl(config.baseUrl)).pipe(
-        HttpClientRequest.acceptJson,
-        // The secret leaves its Redacted wrapper here, on its way to the wire.
-        HttpClientRequest.bodyUrlParams({
-          client_id: config.clientId,
-          client_secret: Redacted.value(secret),
-          grant_type: grant.right.grantType,
-          [grant.right.parameter]: grant.right.value
-        })
-      )
-    ).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (body) =>
-          HttpServerResponse.text(body, {
+      ).pipe(
+        Effect.flatMap((response) =>
+          Effect.map(response.text, (body) => ({
             status: response.status,
-            contentType: Option.getOrElse(Headers.get(response.headers, "content-type"), () => "application/json"),
-            headers: Option.match(Headers.get(response.headers, "retry-after"), {
-              onNone: () => noStore,
-              onSome: (retryAfter) => ({ ...noStore, "retry-after": retryAfter })
-            })
+            body,
+            retryAfter: Headers.get(response.headers, "retry-after")
           }))
-      ),
-      Effect.scoped,
-      // Node's request handlers run uninterruptibly: let the timeout interrupt the upstream request.
-      Effect.interruptible,
-      Effect.timeoutFail({
-        duration: config.timeout,
-        onTimeout: () => new Refusal(504, "Imgur did not answer in time")
-      }),
-      Effect.catchAll((error) => {
-        const refusal = error instanceof Refusal ? error : new Refusal(502, "Imgur could not be reached")
-        // Not the error itself: a failed request holds its body, the client secret in it.
-        return Effect.as(
+        ),
+        Effect.scoped,
+        // Node's request handlers run uninterruptibly: let the timeout interrupt the upstream request.
+        Effect.interruptible,
+        Effect.timeoutFail({
+          duration: config.timeout,
+          onTimeout: () => new Refusal(504, "Imgur did not answer in time")
+        }),
+        Effect.mapError((error) => error instanceof Refusal ? error : new Refusal(502, "Imgur could not be reached")),
+        Effect.flatMap((upstream) => rebuild(upstream, where, [Redacted.value(resolved.clientSecret), grant.value])),
+        Effect.tapError((refusal) =>
+          // Not the error itself: a failed request holds its body, the client secret in it.
           Effect.annotateLogs(Effect.logWarning(refusal.message), {
-            grant_type: grant.right.grantType,
+            grant_type: grant.grantType,
             status: refusal.status
-          }),
-          envelope(refusal, request)
+          })
         )
+      )
+    const consume = (request: HttpServerRequest.HttpServerRequest) =>
+      Option.match(resolved.rateLimit, {
+        onNone: () => Effect.void,
+        onSome: ({ limit, window }) =>
+          limiter.consume({
+            key: `imgur-auth/token-endpoint:${clientKey(request.remoteAddress)}`,
+            limit,
+            window,
+            algorithm: "fixed-window",
+            onExceeded: "fail"
+          }).pipe(
+            Effect.asVoid,
+            Effect.catchAll((error) =>
+              error.reason === "Exceeded"
+                ? Effect.fail(
+                  new Refusal(429, "Too many token requests from this address", {
+                    close: true,
+                    headers: { "retry-after": retryAfterSeconds(error.retryAfter) }
+                  })
+                )
+                : Effect.zipRight(
+                  Effect.logWarning("the token endpoint's rate limit store failed"),
+                  Effect.fail(new Refusal(503, "The token endpoint cannot count requests right now", { close: true }))
+                )
+            )
+          )
       })
-    )
-    return withCors(forwarded)
+
+    const handle = (request: HttpServerRequest.HttpServerRequest, where: Where) =>
+      Effect.gen(function*() {
+        if (request.method === "OPTIONS") return preflight(request, resolved.allowedOrigins, where)
+        if (request.method !== "POST") {
+          return yield* Effect.fail(
+            new Refusal(405, "The token endpoint accepts POST only", { headers: { allow: "POST, OPTIONS" } })
+          )
+        }
+        yield* checkOrigin(request, resolved.allowedOrigins)
+        yield* consume(request)
+        const declaredLength = Option.map(Headers.get(request.headers, "content-length"), Number)
+        if (Option.isSome(declaredLength) && declaredLength.value > maxBodySize) {
+          return yield* Effect.fail(new Refusal(413, "The request body is too large", { close: true }))
+        }
+        if (Option.isSome(resolved.authorize) && !(yield* resolved.authorize.value(request))) {
+          return yield* Effect.fail(
+            new Refusal(401, "This app's session is required to use the token endpoint", { close: true })
+          )
+        }
+        const type = mediaType(request.headers)
+        if (!acceptedMediaTypes.includes(type)) {
+          return yield* Effect.fail(
+            new Refusal(415, "Send the token request as application/x-www-form-urlencoded or application/json", {
+              close: true
+            })
+          )
+        }
+        const body = yield* readBody(request, maxBodySize).pipe(
+          // Node's request handlers run uninterruptibly: let the timeout stop a body that trickles in.
+          Effect.interruptible,
+          Effect.timeoutFail({
+            duration: resolved.bodyTimeout,
+            onTimeout: () => new Refusal(408, "The request body did not arrive in time", { close: true })
+          })
+        )
+        const grant = yield* Either.flatMap(parseFields(type, body), (fields) =>
+          validate(fields, resolved.grantTypes, resolved.clientId))
+        return yield* forward(grant, where)
+      }).pipe(
+        Effect.catchAll((refusal) =>
+          Effect.succeed(envelope(refusal, where))
+        ),
+        Effect.map((response) => HttpServerResponse.setHeaders(response, corsHeaders(request, resolved.allowedOrigins)))
+      )
+
+    return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      Effect.tap(
+        handle(request, { path: pathOf(request.url), method: request.method }),
+        // One line per request, for the operator: what was asked and what was answered, never a value.
+        (response) =>
+          Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
+            method: request.method,
+            status: response.status
+          })
+      ))
   })
