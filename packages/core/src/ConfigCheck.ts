@@ -76,6 +76,18 @@ export const tokenUrl: Rule<string> = {
 }
 
 /**
+ * A token URL outside a browser (Node, a server): what `httpUrl` allows. A
+ * path has no page to resolve against there.
+ *
+ * @since 0.1.0
+ * @category rules
+ */
+export const absoluteTokenUrl: Rule<string> = {
+  expected: `${httpUrl.expected} (a path such as /api/imgur/token works only in a browser)`,
+  decode: httpUrl.decode
+}
+
+/**
  * A client id: non-empty, with no whitespace or control characters (it goes
  * into URLs and into the `Client-ID` header).
  *

@@ -62,6 +62,14 @@ describe("ConfigCheck", () => {
     )
   })
 
+  describe("absoluteTokenUrl", () => {
+    it("takes an absolute http(s) URL, and says that a path works only in a browser", () => {
+      expect(accepts(ConfigCheck.absoluteTokenUrl, "https://app.example/api/imgur/token")).toBe(true)
+      expect(accepts(ConfigCheck.absoluteTokenUrl, "/api/imgur/token")).toBe(false)
+      expect(ConfigCheck.absoluteTokenUrl.expected).toContain("works only in a browser")
+    })
+  })
+
   describe("clientId", () => {
     it.each(["43652b743b5a7a0", "é-app", "a.b_c"])("accepts %s", (id) => {
       expect(accepts(ConfigCheck.clientId, id)).toBe(true)
