@@ -123,6 +123,8 @@ export const clientFlows = (app: App): Effect.Effect<void, DemoFailure, Transcri
         clientSecret: app.clientSecret,
         baseUrl: app.emulator.url,
         store: false
-      }))
+      })),
+      // The layer checks its options when it is built: the demo's are valid, so this is a failure of the demo.
+      Effect.catchTag("ImgurAuthError", (error) => Effect.fail(new DemoFailure({ message: error.message })))
     )
   })

@@ -14,13 +14,17 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
 import type * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as BrowserTokenStore from "./BrowserTokenStore.js"
 import { secretWarning } from "./internal/secretWarning.js"
@@ -49,9 +53,41 @@ export type Storage = "local" | "session" | "memory"
 export interface Options extends ImgurConfigModule.Options, ImgurAuth.MakeOptions {
   /** Default `"local"`. */
   readonly storage?: Storage | undefined
-  /** The Web Storage key of the tokens. Default `"imgur-auth-tokens"`. */
+  /** The Web Storage key of the tokens: non-empty. Default `"imgur-auth-tokens"`. */
   readonly storageKey?: string | undefined
 }
+
+const storageRule = ConfigCheck.oneOf<Storage>(["local", "session", "memory"])
+
+const storageKeyRule: ConfigCheck.Rule<string> = {
+  expected: "a non-empty Web Storage key, such as \"imgur-auth-tokens\"",
+  decode: (input) => typeof input === "string" && input !== "" ? Option.some(input) : Option.none()
+}
+
+/**
+ * Where the tokens live, checked: `storage` one of `"local"`, `"session"`,
+ * `"memory"` (default `"local"`), `storageKey` non-empty. `InvalidConfiguration`
+ * names the option as `names` says.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const checkStorage = (
+  options: Pick<Options, "storage" | "storageKey"> | undefined,
+  names: { readonly storage: string; readonly storageKey: string } = { storage: "storage", storageKey: "storageKey" }
+): Either.Either<
+  { readonly storage: Storage; readonly storageKey: string | undefined },
+  ImgurAuthError.ImgurAuthError
+> =>
+  Either.gen(function*() {
+    const storage = options?.storage === undefined
+      ? "local"
+      : yield* ConfigCheck.check(names.storage, storageRule, options.storage)
+    const storageKey = options?.storageKey === undefined
+      ? undefined
+      : yield* ConfigCheck.check(names.storageKey, storageKeyRule, options.storageKey)
+    return { storage, storageKey }
+  })
 
 /**
  * What the layers provide.
@@ -89,7 +125,7 @@ export const layerServices = (
   options: Options
 ): Layer.Layer<
   ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
-  never,
+  ImgurAuthError.ImgurAuthError,
   HttpClient.HttpClient | TokenStore.TokenStore
 > => {
   const services = ImgurApiClient.layer.pipe(
@@ -100,16 +136,30 @@ export const layerServices = (
 }
 
 /**
- * The `TokenStore` that `options.storage` selects.
+ * The `TokenStore` that `options.storage` selects; a `storage` or
+ * `storageKey` that is not valid (see `checkStorage`) fails the layer with
+ * `InvalidConfiguration`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerTokenStore = (
   options?: Pick<Options, "storage" | "storageKey">
-): Layer.Layer<TokenStore.TokenStore> => {
-  const key = { key: options?.storageKey }
-  switch (options?.storage ?? "local") {
+): Layer.Layer<TokenStore.TokenStore, ImgurAuthError.ImgurAuthError> =>
+  Either.match(checkStorage(options), {
+    onLeft: Layer.fail,
+    onRight: ({ storage, storageKey }) => storeLayer(storage, storageKey)
+  })
+
+/**
+ * The `TokenStore` of a `storage` and key already checked (see `checkStorage`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const storeLayer = (storage: Storage, storageKey: string | undefined): Layer.Layer<TokenStore.TokenStore> => {
+  const key = { key: storageKey }
+  switch (storage) {
     case "local":
       return BrowserTokenStore.layerLocalStorage(key)
     case "session":
@@ -139,6 +189,12 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
  * says otherwise), over `fetch` (`layerHttpClient`). Build it once (a `ManagedRuntime`, or
  * provide it to the app's main effect).
  *
+ * Every option is checked when the layer is built: one that is not what it
+ * may be (see `ImgurConfig.validate`: a `baseUrl` that is not an `http(s)`
+ * URL, a `javascript:` one included, a `timeout` of `NaN`; and `storage`)
+ * fails the layer with `InvalidConfiguration`, before anything is sent or
+ * any page is opened.
+ *
  * @example
  * ```ts
  * import { BrowserImgurAuth, BrowserRedirect } from "@imgur-auth/browser"
@@ -164,7 +220,7 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Services> =>
+export const layer = (options: Options): Layer.Layer<Services, ImgurAuthError.ImgurAuthError> =>
   layerServices(options).pipe(
     Layer.provideMerge(layerTokenStore(options)),
     Layer.provide(layerHttpClient)

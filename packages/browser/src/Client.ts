@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Base from "@imgur-auth/http/Client"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as BrowserImgurAuth from "./BrowserImgurAuth.js"
 import { secretWarning } from "./internal/secretWarning.js"
@@ -39,15 +40,24 @@ export interface ClientConfig extends Base.ClientConfig {
 const isSet = (secret: string | Redacted.Redacted<string> | null | undefined): boolean =>
   secret !== undefined && secret !== null && (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret) !== ""
 
-const withStore = (config: string | ClientConfig | undefined): string | Base.ClientConfig | undefined => {
+const withStore = (config: string | ClientConfig): string | Base.ClientConfig => {
   if (typeof config !== "object" || config === null || config.store !== undefined) return config
   const { storage, storage_key, ...rest } = config
-  return storage === undefined || storage === "memory"
+  // Checked here, where the option is given: the constructor throws, as it does for the others.
+  const checked = Either.getOrThrowWith(
+    BrowserImgurAuth.checkStorage(
+      { storage: storage ?? "memory", storageKey: storage_key },
+      { storage: "storage", storageKey: "storage_key" }
+    ),
+    (error) => new Base.ImgurAuthClientError(error)
+  )
+  return checked.storage === "memory"
     ? rest
-    : { ...rest, store: BrowserImgurAuth.layerTokenStore({ storage, storageKey: storage_key }) }
+    : { ...rest, store: BrowserImgurAuth.storeLayer(checked.storage, checked.storageKey) }
 }
 
-const platform: Base.Platform = { httpClient: BrowserImgurAuth.layerHttpClient }
+// A token URL may be a path: a page resolves it against its own origin.
+const platform: Base.Platform = { httpClient: BrowserImgurAuth.layerHttpClient, relativeTokenUrl: true }
 
 /**
  * The promise client in a browser.
@@ -76,7 +86,7 @@ export class Client extends Base.Client {
   /** @internal */
   #warned = false
 
-  constructor(config?: string | ClientConfig) {
+  constructor(config: string | ClientConfig) {
     super(withStore(config), platform)
     if (typeof config === "object" && config !== null && isSet(config.client_secret)) this.#warn()
   }

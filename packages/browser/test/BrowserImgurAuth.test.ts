@@ -71,6 +71,62 @@ describe("BrowserImgurAuth", () => {
     })
   })
 
+  describe("every option is checked when the layer is built", () => {
+    const pwned = "javascript:globalThis.pwned=document.domain;//x"
+
+    it.effect("a javascript: base URL fails the layer, and BrowserRedirect.start() never goes there", () => {
+      stubStorages()
+      return Effect.gen(function*() {
+        const window = makeWindow(app)
+        const error = yield* Effect.flip(
+          BrowserRedirect.start().pipe(
+            Effect.provideService(BrowserRedirect.BrowserWindow, window),
+            Effect.provide(BrowserImgurAuth.layer({ clientId: "id", baseUrl: pwned }))
+          )
+        )
+        assert.strictEqual(error.reason, "InvalidConfiguration")
+        assert.isTrue(error.detail?.startsWith("baseUrl must be an absolute http or https URL"), error.detail)
+        assert.deepStrictEqual(window.assigned, [])
+        assert.deepStrictEqual(window.sessionStorage.entries.size, 0)
+      })
+    })
+
+    const refused: ReadonlyArray<readonly [option: string, options: Partial<BrowserImgurAuth.Options>]> = [
+      ["clientId", { clientId: "my app" }],
+      ["tokenUrl", { tokenUrl: "//evil.example/token" }],
+      ["tokenUrl", { tokenUrl: "/\\evil.example/token" }],
+      ["timeout", { timeout: Number.NaN }],
+      ["refreshSkew", { refreshSkew: -1 }],
+      ["clientSecret", { clientSecret: "s3cret\n" }],
+      ["storage", { storage: JSON.parse("\"disk\"") }],
+      ["storageKey", { storageKey: "" }]
+    ]
+    for (const [option, options] of refused) {
+      it.effect(`${option}: ${JSON.stringify(Object.values(options)[0])} fails the layer, naming it`, () => {
+        stubStorages()
+        return Effect.gen(function*() {
+          const error = yield* Effect.flip(
+            Effect.provide(ImgurAuth, BrowserImgurAuth.layer({ clientId: "id", ...options }))
+          )
+          assert.strictEqual(error.reason, "InvalidConfiguration")
+          assert.isTrue(error.detail?.startsWith(`${option} must be `), error.detail)
+          assert.notInclude(error.message, "s3cret")
+        })
+      })
+    }
+
+    it.effect("a token URL that is a path on the page's origin is what a browser may have", () => {
+      stubStorages()
+      return Effect.gen(function*() {
+        const auth = yield* Effect.provide(
+          ImgurAuth,
+          BrowserImgurAuth.layer({ clientId: "id", tokenUrl: "/api/imgur/token" })
+        )
+        assert.include((yield* auth.byToken("s")).url, "https://api.imgur.com/oauth2/authorize")
+      })
+    })
+  })
+
   it.effect("storage: \"local\" by default, \"session\" and \"memory\" on request, under storageKey", () =>
     Effect.gen(function*() {
       const write = (options: Partial<BrowserImgurAuth.Options>) =>

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { afterEach, vi } from "vitest"
 import { Client } from "../src/Client.js"
+import { ImgurAuthClientError } from "../src/index.js"
 import { makeStorage } from "./utils/fakes.js"
 
 const app = "http://127.0.0.1:5173/"
@@ -135,6 +136,40 @@ describe("Client", () => {
       assert.include(message, "tokenUrl")
       assert.notInclude(message, registration.clientSecret)
       assert.strictEqual(yield* emulator.countRequests({ grantType: "refresh_token" }), 1)
+    })
+  })
+
+  describe("the constructor checks every option", () => {
+    const thrown = (config: unknown) => {
+      try {
+        Reflect.construct(Client, [config])
+      } catch (error) {
+        assert.instanceOf(error, ImgurAuthClientError)
+        return error instanceof ImgurAuthClientError ? error : undefined
+      }
+      return assert.fail("expected the constructor to throw")
+    }
+
+    it("a javascript: base URL throws InvalidConfiguration at once: no URL a page would run is ever made", () => {
+      const error = thrown({ client_id: "browser-app", base_url: "javascript:globalThis.pwned=document.domain;//x" })
+      assert.strictEqual(error?.reason, "InvalidConfiguration")
+      assert.isTrue(error?.detail?.startsWith("base_url must be "), error?.detail)
+    })
+
+    it("a token URL may be a path on the page's origin, never //host", async () => {
+      const client = new Client({ client_id: "browser-app", token_url: "/api/imgur/token" })
+      assert.include(client.Authorize.byToken().url, "client_id=browser-app")
+      await client.dispose()
+      assert.isTrue(
+        thrown({ client_id: "browser-app", token_url: "//evil.example/token" })?.detail?.startsWith("token_url")
+      )
+    })
+
+    it("storage and storage_key are checked too", () => {
+      assert.isTrue(thrown({ client_id: "browser-app", storage: "disk" })?.detail?.startsWith("storage must be one of"))
+      assert.isTrue(
+        thrown({ client_id: "browser-app", storage: "local", storage_key: "" })?.detail?.startsWith("storage_key")
+      )
     })
   })
 

@@ -19,271 +19,54 @@
  * @since 0.1.0
  */
 /// <reference lib="esnext.disposable" />
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpMethod from "@effect/platform/HttpMethod"
 import type { ImgurAuthError } from "@imgur-auth/core"
 import * as Either from "effect/Either"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type {
+  ApiResponse,
+  Authorize,
+  ClientConfig,
+  ClientConstructor,
+  Platform,
+  RateLimits,
+  RequestInit,
+  TwoStageAuth
+} from "./ClientModels.js"
+import { ImgurAuthClientError } from "./ImgurAuthClientError.js"
 import * as internal from "./internal/client.js"
+import * as Settings from "./internal/clientSettings.js"
+import * as Shapes from "./internal/clientShapes.js"
 import { TokenStore } from "./TokenStore.js"
 
 /**
- * What `new Client(config)` accepts: the seed's options, plus `rapidapi_key`,
- * `base_url` and the token store.
+ * The shapes of the client (see `ClientModels`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ClientConfig {
-  readonly client_id?: string | undefined
-  readonly client_secret?: string | Redacted.Redacted<string> | undefined
-  readonly access_token?: string | Redacted.Redacted<string> | undefined
-  readonly refresh_token?: string | Redacted.Redacted<string> | undefined
-  /** API calls go through the Mashape gateway with this key. */
-  readonly mashape_key?: string | Redacted.Redacted<string> | undefined
-  /** API calls go through the RapidAPI gateway with this key (wins over `mashape_key`). */
-  readonly rapidapi_key?: string | Redacted.Redacted<string> | undefined
-  /** Replaces `https://api.imgur.com`: a local emulator, a proxy. */
-  readonly base_url?: string | undefined
-  /**
-   * Where token requests go instead of `${base_url}/oauth2/token`: in a
-   * browser, the app's own backend endpoint that adds the client secret
-   * server-side (`TokenEndpoint` of `@imgur-auth/node`), so that code and PIN
-   * exchanges and refreshes work without a secret in the page.
-   */
-  readonly token_url?: string | undefined
-  /** Where tokens live. Default: in memory, for the life of the client. */
-  readonly store?: Layer.Layer<TokenStore> | undefined
-}
+export type {
+  ApiResponse,
+  Authorize,
+  ClientConfig,
+  ClientConstructor,
+  Platform,
+  RateLimits,
+  RequestInit,
+  TokenAuth,
+  TokenResponse,
+  TwoStageAuth
+} from "./ClientModels.js"
 
 /**
- * Tokens in Imgur's own shape, as the seed returned them.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TokenResponse {
-  readonly access_token: string
-  /** Seconds until the access token expires, counted from now. */
-  readonly expires_in: number
-  readonly token_type: string
-  readonly scope: string | null
-  readonly refresh_token: string | null
-  readonly account_id: number | string | null
-  readonly account_username: string | null
-}
-
-/**
- * The first stage of the `code` and `pin` flows.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TwoStageAuth {
-  /** Send the user here. */
-  readonly url: string
-  /** The state in `url`: the one given, or a generated one. */
-  readonly state: string
-  /** Exchange the redirect URL (`code` flow) or the PIN (`pin` flow) for tokens. */
-  readonly authorize: (input: string) => Promise<TokenResponse>
-}
-
-/**
- * The first stage of the `token` flow: `authorize` needs no request, so it
- * returns the tokens at once.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TokenAuth {
-  readonly url: string
-  readonly state: string
-  /**
-   * The tokens in the redirect's fragment. A redirect that is not a usable
-   * callback, the user's denial, or a different state is an
-   * `ImgurAuthClientError`, thrown (the seed's signature is synchronous).
-   */
-  readonly authorize: (redirectUrl: string) => TokenResponse
-}
-
-/**
- * `client.Authorize`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Authorize {
-  readonly byCode: (applicationState?: string) => TwoStageAuth
-  readonly byToken: (applicationState?: string) => TokenAuth
-  readonly byPIN: (applicationState?: string) => TwoStageAuth
-  /**
-   * New tokens from `refreshToken`, else from `client.refresh_token`. With
-   * neither, warns on the console and returns `null`, as the seed did.
-   */
-  readonly regenerateFromRefreshToken: (refreshToken?: string) => Promise<TokenResponse> | null
-}
-
-/**
- * The rate limits of the latest API response, in the seed's shape (`null`:
- * not known). Imgur no longer sends per-IP limits: the `ip_*` fields stay
- * `null`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RateLimits {
-  readonly client_limit: number | null
-  readonly client_remaining: number | null
-  readonly user_limit: number | null
-  readonly user_remaining: number | null
-  readonly user_reset: Date | null
-  readonly ip_limit: number | null
-  readonly ip_remaining: number | null
-  readonly ip_reset: Date | null
-  readonly post_limit: number | null
-  readonly post_remaining: number | null
-  readonly post_reset: Date | null
-  /** RapidAPI's own quota. */
-  readonly requests_limit: number | null
-  readonly requests_remaining: number | null
-  readonly requests_reset: Date | null
-  /** Seconds to wait, from the latest `Retry-After`. */
-  readonly retry_after: number | null
-}
-
-/**
- * Options of `client.request`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RequestInit {
-  /** Default `"GET"`. */
-  readonly method?: HttpMethod.HttpMethod | Lowercase<HttpMethod.HttpMethod> | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /** Added to the URL's query; `undefined` and `null` values are left out. */
-  readonly query?: Readonly<Record<string, string | number | boolean | null | undefined>> | undefined
-  /** A string, bytes, `URLSearchParams` or `FormData` as they are; anything else as JSON. */
-  readonly body?: unknown
-  /** Sign with the client id even when a user has authorized. */
-  readonly anonymous?: boolean | undefined
-}
-
-/**
- * What `client.request` resolves with, whatever the status.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ApiResponse {
-  /** `true` for a 2xx status. */
-  readonly ok: boolean
-  readonly status: number
-  /** Lower-case names. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The body parsed as JSON; the text when it is not JSON; `null` when empty. */
-  readonly data: unknown
-}
-
-/**
- * What a platform gives the client.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Platform {
-  /** Built once per client (one connection pool for all its calls). */
-  readonly httpClient: Layer.Layer<HttpClient.HttpClient>
-}
-
-/**
- * A `Client` bound to a platform.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ClientConstructor {
-  new(config?: string | ClientConfig): Client
-}
-
-/**
- * What the client's promises reject with (and the `token` flow throws): the
- * `ImgurAuthError` as a plain `Error`, with its reason, HTTP status and
- * Imgur's message. Never holds a secret.
- *
- * @example
- * ```ts
- * import { Client, ImgurAuthClientError } from "@imgur-auth/node"
- *
- * const client = new Client({ client_id: "43652b743b5a7a0", client_secret: "…", refresh_token: "…" })
- * try {
- *   await client.Authorize.regenerateFromRefreshToken()
- * } catch (error) {
- *   if (error instanceof ImgurAuthClientError && error.reason === "ReauthorizationRequired") {
- *     // the refresh token no longer works: sign in again
- *   }
- * }
- * ```
+ * What the client's promises reject with (see `ImgurAuthClientError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export class ImgurAuthClientError extends Error {
-  /**
-   * The tag of the `ImgurAuthError` it stands for, so that code written for
-   * one reads the other.
-   *
-   * @since 0.1.0
-   */
-  readonly _tag = "ImgurAuthError" as const
-  /**
-   * @since 0.1.0
-   */
-  override readonly name = "ImgurAuthClientError"
-  /**
-   * Why the call failed: one of the reasons of `ImgurAuthError` (see
-   * `ImgurAuthError.Reason` in `@imgur-auth/core`).
-   *
-   * @since 0.1.0
-   */
-  readonly reason: ImgurAuthError.Reason
-  /**
-   * The HTTP status of Imgur's answer, when there was one.
-   *
-   * @since 0.1.0
-   */
-  readonly status: number | undefined
-  /**
-   * Imgur's own message, when its body carried one.
-   *
-   * @since 0.1.0
-   */
-  readonly imgurMessage: string | undefined
-  /**
-   * What exactly was wrong.
-   *
-   * @since 0.1.0
-   */
-  readonly detail: string | undefined
-  /**
-   * Seconds Imgur asked to wait (`Retry-After`), when it did.
-   *
-   * @since 0.1.0
-   */
-  readonly retryAfter: number | undefined
-
-  constructor(error: ImgurAuthError.ImgurAuthError) {
-    super(error.message)
-    this.reason = error.reason
-    this.status = error.status
-    this.imgurMessage = error.imgurMessage
-    this.detail = error.detail
-    this.retryAfter = error.retryAfter === undefined ? undefined : internal.seconds(error.retryAfter)
-  }
-}
+export { ImgurAuthClientError } from "./ImgurAuthClientError.js"
 
 /**
  * The warning of `regenerateFromRefreshToken()` with no refresh token.
@@ -294,9 +77,15 @@ export class ImgurAuthClientError extends Error {
 export const missingRefreshTokenWarning =
   "imgur-auth: regenerateFromRefreshToken() has no refresh token: pass one, or set client.refresh_token. Returning null."
 
-const shown = (value: Option.Option<unknown>): string | null => Option.isSome(value) ? "<redacted>" : null
-
 const toError = (error: ImgurAuthError.ImgurAuthError) => new ImgurAuthClientError(error)
+
+/** The value of a checked option, or the `ImgurAuthClientError` thrown, as `new URL("x")` throws. */
+const orThrow = <A>(checked: Either.Either<A, ImgurAuthError.ImgurAuthError>): A =>
+  Either.getOrThrowWith(checked, toError)
+
+/** A refresh token passed to a call (not an option): absent when `undefined` or `""`. */
+const givenToken = (value: string | undefined): Option.Option<Redacted.Redacted<string>> =>
+  value === undefined || value === "" ? Option.none() : Option.some(Redacted.make(String(value)))
 
 /**
  * The promise client. Use a platform's (`@imgur-auth/node`,
@@ -306,6 +95,13 @@ const toError = (error: ImgurAuthError.ImgurAuthError) => new ImgurAuthClientErr
  * and `util.inspect(client)` say which are set, never what they are.
  * Setting `access_token`, `refresh_token` or any other option is honoured
  * by the calls that follow.
+ *
+ * Every option is checked where it is given, as `ImgurConfig` checks it: the
+ * constructor and the setters throw an `ImgurAuthClientError` of reason
+ * `InvalidConfiguration` naming the option (`client_id`, `base_url`, …) for a
+ * value it cannot take, synchronously, as `new URL("x")` does; nothing else
+ * of the client throws but the `token` flow's `authorize`. After
+ * `dispose()`, every call rejects with reason `Disposed`.
  *
  * @example
  * ```ts
@@ -331,7 +127,7 @@ export class Client implements AsyncDisposable {
    */
   static withPlatform(platform: Platform): ClientConstructor {
     return class extends Client {
-      constructor(config?: string | ClientConfig) {
+      constructor(config: string | ClientConfig) {
         super(config, platform)
       }
     }
@@ -347,16 +143,17 @@ export class Client implements AsyncDisposable {
    */
   readonly Authorize: Authorize
 
-  constructor(config: string | ClientConfig | undefined, platform: Platform) {
+  constructor(config: string | ClientConfig, platform: Platform) {
+    const settings = orThrow(Settings.settingsFrom(config, platform))
     const store = typeof config === "object" && config !== null ? config.store : undefined
     const core = new internal.Core(
-      internal.settingsFrom(config),
+      settings,
       Layer.merge(platform.httpClient, store ?? TokenStore.layerMemory),
       toError
     )
     this.#core = core
     const twoStage = (flow: "code" | "pin") => (applicationState?: string): TwoStageAuth => {
-      const state = internal.stateOrGenerate(applicationState)
+      const state = Shapes.stateOrGenerate(applicationState)
       return {
         url: core.authorizeUrl(flow, state),
         state,
@@ -367,7 +164,7 @@ export class Client implements AsyncDisposable {
       byCode: twoStage("code"),
       byPIN: twoStage("pin"),
       byToken: (applicationState) => {
-        const state = internal.stateOrGenerate(applicationState)
+        const state = Shapes.stateOrGenerate(applicationState)
         return {
           url: core.authorizeUrl("token", state),
           state,
@@ -376,12 +173,12 @@ export class Client implements AsyncDisposable {
         }
       },
       regenerateFromRefreshToken: (refreshToken) => {
-        const token = Option.orElse(internal.secret(refreshToken), () => core.settings.refreshToken)
+        const token = Option.orElse(givenToken(refreshToken), () => core.settings.refreshToken)
         if (Option.isNone(token)) {
           console.warn(missingRefreshTokenWarning)
           return null
         }
-        return core.regenerate(internal.secret(refreshToken))
+        return core.regenerate(givenToken(refreshToken))
       }
     }
   }
@@ -395,7 +192,7 @@ export class Client implements AsyncDisposable {
     return this.#core.settings.clientId
   }
   set client_id(value: string) {
-    this.#core.update({ clientId: value })
+    this.#core.update({ clientId: orThrow(Settings.clientId(value)) })
   }
 
   /**
@@ -407,7 +204,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(this.#core.settings.clientSecret)
   }
   set client_secret(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ clientSecret: internal.secret(value) })
+    this.#core.update({ clientSecret: orThrow(Settings.secret("client_secret", value)) })
   }
 
   /**
@@ -419,7 +216,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(Option.map(this.#core.settings.accessToken, Redacted.value))
   }
   set access_token(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.assignAccessToken(internal.secret(value))
+    this.#core.assignAccessToken(orThrow(Settings.secret("access_token", value)))
   }
 
   /**
@@ -443,7 +240,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(Option.map(this.#core.settings.refreshToken, Redacted.value))
   }
   set refresh_token(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.assignRefreshToken(internal.secret(value))
+    this.#core.assignRefreshToken(orThrow(Settings.secret("refresh_token", value)))
   }
 
   /**
@@ -455,7 +252,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(this.#core.settings.mashapeKey)
   }
   set mashape_key(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ mashapeKey: internal.secret(value) })
+    this.#core.update({ mashapeKey: orThrow(Settings.secret("mashape_key", value)) })
   }
 
   /**
@@ -467,7 +264,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(this.#core.settings.rapidApiKey)
   }
   set rapidapi_key(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ rapidApiKey: internal.secret(value) })
+    this.#core.update({ rapidApiKey: orThrow(Settings.secret("rapidapi_key", value)) })
   }
 
   /**
@@ -479,7 +276,7 @@ export class Client implements AsyncDisposable {
     return Option.getOrNull(this.#core.settings.baseUrl)
   }
   set base_url(value: string | null | undefined) {
-    this.#core.update({ baseUrl: Option.filter(Option.fromNullable(value), (url) => url !== "") })
+    this.#core.update({ baseUrl: orThrow(Settings.baseUrl(value)) })
   }
 
   /**
@@ -488,7 +285,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get RateLimits(): RateLimits {
-    return internal.toRateLimits(this.#core.rateLimits)
+    return Shapes.toRateLimits(this.#core.rateLimits)
   }
 
   /**
@@ -514,7 +311,11 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Release the connections and the token store. A later call starts afresh (tokens kept).
+   * Release the connections and the token store, once the writes already
+   * made are stored. Every call after it rejects with an
+   * `ImgurAuthClientError` of reason `Disposed` (the `token` flow's
+   * `authorize` throws it): create a new client to go on. Disposing twice
+   * is harmless.
    *
    * @since 0.1.0
    */
@@ -528,17 +329,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   toJSON(): unknown {
-    const settings = this.#core.settings
-    return {
-      _id: "@imgur-auth/http/Client",
-      client_id: settings.clientId,
-      client_secret: shown(settings.clientSecret),
-      access_token: shown(settings.accessToken),
-      refresh_token: shown(settings.refreshToken),
-      mashape_key: shown(settings.mashapeKey),
-      rapidapi_key: shown(settings.rapidApiKey),
-      base_url: Option.getOrNull(settings.baseUrl)
-    }
+    return Shapes.shownSettings(this.#core.settings)
   }
 
   /**
@@ -547,24 +338,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   toString(): string {
-    const settings = this.#core.settings
-    const limits = this.RateLimits
-    return [
-      `Access Token: ${shown(settings.accessToken)}`,
-      `Client ID: ${settings.clientId}`,
-      `Client Secret: ${shown(settings.clientSecret)}`,
-      `Refresh Token: ${shown(settings.refreshToken)}`,
-      `Mashape Key: ${shown(settings.mashapeKey)}`,
-      `RapidAPI Key: ${shown(settings.rapidApiKey)}`,
-      `Base URL: ${Option.getOrNull(settings.baseUrl)}`,
-      "--- Rate Limits",
-      `Client Limit: ${limits.client_limit}`,
-      `Client Remaining: ${limits.client_remaining}`,
-      `User Limit: ${limits.user_limit}`,
-      `User Remaining: ${limits.user_remaining}`,
-      `User Reset: ${limits.user_reset?.toISOString() ?? null}`,
-      ""
-    ].join("\n")
+    return Shapes.summary(this.#core.settings, this.RateLimits)
   }
 
   /**

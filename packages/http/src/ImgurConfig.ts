@@ -5,17 +5,19 @@
  *
  * @since 0.1.0
  */
-import { ApiHost } from "@imgur-auth/core"
+import { ApiHost, ConfigCheck } from "@imgur-auth/core"
 import type { ImgurAuthError as Errors } from "@imgur-auth/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import * as internal from "./internal/imgurConfig.js"
 
 /**
  * The resolved configuration, with every secret `Redacted`.
@@ -51,53 +53,74 @@ export interface Service {
 }
 
 /**
- * What a caller writes: plain strings or `Redacted` for the secrets.
+ * What a caller writes: plain strings or `Redacted` for the secrets. What
+ * each option may be is checked when the layer is built (see `validate`).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
+  /** Required: non-empty, with no whitespace or control characters. */
   readonly clientId: string
+  /** The secrets: text with no line breaks or other control characters; empty means absent. */
   readonly clientSecret?: string | Redacted.Redacted<string> | undefined
   readonly accessToken?: string | Redacted.Redacted<string> | undefined
   readonly refreshToken?: string | Redacted.Redacted<string> | undefined
   readonly mashapeKey?: string | Redacted.Redacted<string> | undefined
   readonly rapidApiKey?: string | Redacted.Redacted<string> | undefined
+  /** An absolute `http:` / `https:` URL with no quotes, spaces or control characters; empty means absent. */
   readonly baseUrl?: string | undefined
+  /** As `baseUrl`, or (in a browser) a path on the page's origin such as `/api/imgur/token`, never `//…`. */
   readonly tokenUrl?: string | undefined
+  /** A finite duration longer than zero. */
   readonly timeout?: Duration.DurationInput | undefined
+  /** A finite duration of zero or more. */
   readonly refreshSkew?: Duration.DurationInput | undefined
+  /** A `Schedule`; one made by `Retry.schedule` from options it refused is refused here. */
   readonly retrySchedule?: Schedule.Schedule<unknown, Errors.ImgurAuthError> | undefined
 }
 
-const secret = (value: string | Redacted.Redacted<string> | undefined): Option.Option<Redacted.Redacted<string>> => {
-  if (value === undefined) return Option.none()
-  const redacted = Redacted.isRedacted(value) ? value : Redacted.make(value)
-  return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
-}
-
-const trimSlash = (url: string): string => url.replace(/\/+$/, "")
-
 /**
- * Resolve options into an `ImgurConfig`, filling in the defaults. Empty
- * strings count as absent.
+ * Resolve options into an `ImgurConfig`, filling in the defaults, without
+ * checking them: for options known to be valid (tests, a configuration
+ * checked by `validate`). Empty strings count as absent. It never throws:
+ * a duration it cannot read is the default. `layer` and `validate` check.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Service => ({
-  clientId: options.clientId,
-  clientSecret: secret(options.clientSecret),
-  accessToken: secret(options.accessToken),
-  refreshToken: secret(options.refreshToken),
-  mashapeKey: secret(options.mashapeKey),
-  rapidApiKey: secret(options.rapidApiKey),
-  baseUrl: trimSlash(options.baseUrl === undefined || options.baseUrl === "" ? ApiHost.imgurBaseUrl : options.baseUrl),
-  tokenUrl: Option.fromNullable(options.tokenUrl === "" ? undefined : options.tokenUrl),
-  timeout: Duration.decode(options.timeout ?? Duration.seconds(10)),
-  refreshSkew: Duration.decode(options.refreshSkew ?? Duration.seconds(60)),
-  retrySchedule: Option.fromNullable(options.retrySchedule)
-})
+export const make: (options: Options) => Service = internal.make
+
+/**
+ * Check every option and resolve them into an `ImgurConfig`: the first
+ * option that is not what it may be is an `ImgurAuthError` of reason
+ * `InvalidConfiguration` whose detail names it and says what is allowed
+ * (never a secret's value):
+ *
+ * | option | allowed |
+ * | --- | --- |
+ * | `clientId` | non-empty, no whitespace or control characters |
+ * | `clientSecret`, `accessToken`, `refreshToken`, `mashapeKey`, `rapidApiKey` | no line breaks or other control characters (empty: absent) |
+ * | `baseUrl` | an absolute `http:` / `https:` URL with no quotes, backslashes, spaces or control characters (empty: absent) |
+ * | `tokenUrl` | as `baseUrl`, or a path on the page's origin (`/api/imgur/token`, never `//…`) |
+ * | `timeout` | a finite duration longer than zero |
+ * | `refreshSkew` | a finite duration of zero or more |
+ * | `retrySchedule` | a `Schedule`, not one `Retry.schedule` made from options it refused |
+ *
+ * @example
+ * ```ts
+ * import { ImgurConfig } from "@imgur-auth/http"
+ * import * as Either from "effect/Either"
+ *
+ * const checked = ImgurConfig.validate({ clientId: "43652b743b5a7a0", timeout: Number.NaN })
+ * Either.isLeft(checked) && checked.left.detail
+ * // 'timeout must be a finite duration longer than zero, such as "10 seconds" or 10000 (milliseconds)'
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const validate = (options: Options): Either.Either<Service, Errors.ImgurAuthError> => internal.validate(options)
 
 /**
  * The URL token requests go to: the `tokenUrl` override, else
@@ -110,45 +133,40 @@ export const tokenUrl = (config: Service): string =>
   Option.getOrElse(config.tokenUrl, () => ApiHost.tokenUrl(config.baseUrl))
 
 /**
+ * `ImgurConfig` from options, checked when the layer is built: an option
+ * that is not what it may be fails the layer with `InvalidConfiguration`
+ * (see `validate`), so that it is never discovered later as a `Transport`
+ * failure or a request sent somewhere else.
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<ImgurConfig> => Layer.succeed(ImgurConfig, make(options))
-
-// A URL variable: empty (absent), or an absolute `http:` / `https:` URL. A
-// token URL may also be a path (`/api/imgur/token`), which a browser resolves
-// against the page; never `//host/…`, which would change the host.
-const urlConfig = (name: string, options?: { readonly path: boolean }): Config.Config<string> =>
-  Config.string(name).pipe(Config.validate({
-    message: options?.path === true
-      ? "Expected an absolute http or https URL, or a path on the page's own origin such as /api/imgur/token"
-      : "Expected an absolute http or https URL, such as https://api.imgur.com",
-    validation: (value) =>
-      value === "" || ApiHost.isHttpUrl(value) ||
-      (options?.path === true && value.startsWith("/") && !value.startsWith("//"))
-  }))
+export const layer = (options: Options): Layer.Layer<ImgurConfig, Errors.ImgurAuthError> =>
+  Layer.effect(ImgurConfig, Effect.suspend(() => validate(options)))
 
 /**
  * The options read from the environment (or any `ConfigProvider`):
  * `IMGUR_CLIENT_ID` (required), `IMGUR_CLIENT_SECRET`, `IMGUR_ACCESS_TOKEN`,
  * `IMGUR_REFRESH_TOKEN`, `IMGUR_MASHAPE_KEY`, `IMGUR_RAPIDAPI_KEY`,
- * `IMGUR_BASE_URL`, `IMGUR_TOKEN_URL`. A missing client id is a
- * `ConfigError` that names `IMGUR_CLIENT_ID`; so is a base URL that is not
- * an absolute `http:` / `https:` URL, or a token URL that is neither that
- * nor a path on the page's origin (`/api/imgur/token`), naming its variable.
+ * `IMGUR_BASE_URL`, `IMGUR_TOKEN_URL`, each checked by the rule of its
+ * option (see `validate`). A missing client id, or a variable that is not
+ * what its option may be (a base URL that is not an absolute `http:` /
+ * `https:` URL, a token URL that is neither that nor a path on the page's
+ * origin, a secret with a line break), is a `ConfigError` that names the
+ * variable and says what is expected, never the value.
  *
  * @since 0.1.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  clientId: Config.nonEmptyString("IMGUR_CLIENT_ID"),
-  clientSecret: Config.option(Config.redacted("IMGUR_CLIENT_SECRET")),
-  accessToken: Config.option(Config.redacted("IMGUR_ACCESS_TOKEN")),
-  refreshToken: Config.option(Config.redacted("IMGUR_REFRESH_TOKEN")),
-  mashapeKey: Config.option(Config.redacted("IMGUR_MASHAPE_KEY")),
-  rapidApiKey: Config.option(Config.redacted("IMGUR_RAPIDAPI_KEY")),
-  baseUrl: Config.option(urlConfig("IMGUR_BASE_URL")),
-  tokenUrl: Config.option(urlConfig("IMGUR_TOKEN_URL", { path: true }))
+  clientId: internal.checked(Config.string("IMGUR_CLIENT_ID"), ConfigCheck.clientId),
+  clientSecret: internal.secretConfig("IMGUR_CLIENT_SECRET"),
+  accessToken: internal.secretConfig("IMGUR_ACCESS_TOKEN"),
+  refreshToken: internal.secretConfig("IMGUR_REFRESH_TOKEN"),
+  mashapeKey: internal.secretConfig("IMGUR_MASHAPE_KEY"),
+  rapidApiKey: internal.secretConfig("IMGUR_RAPIDAPI_KEY"),
+  baseUrl: internal.urlConfig("IMGUR_BASE_URL", ConfigCheck.httpUrl),
+  tokenUrl: internal.urlConfig("IMGUR_TOKEN_URL", ConfigCheck.tokenUrl)
 }).pipe(
   Config.map((values): Options => ({
     clientId: values.clientId,
@@ -165,7 +183,9 @@ export const config: Config.Config<Options> = Config.all({
 /**
  * `ImgurConfig` from the `IMGUR_*` environment variables (see `config`),
  * with `overrides` for what the environment does not say (timeouts, a retry
- * schedule).
+ * schedule). A variable that is missing or not valid fails the layer with a
+ * `ConfigError` naming it; an override that is not valid, with the
+ * `ImgurAuthError` of `validate`.
  *
  * @example
  * ```ts
@@ -180,8 +200,8 @@ export const config: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   overrides?: Partial<Omit<Options, "clientId">>
-): Layer.Layer<ImgurConfig, ConfigError.ConfigError> =>
-  Layer.effect(ImgurConfig, Effect.map(config, (options) => make({ ...options, ...overrides })))
+): Layer.Layer<ImgurConfig, ConfigError.ConfigError | Errors.ImgurAuthError> =>
+  Layer.effect(ImgurConfig, Effect.flatMap(config, (options) => validate({ ...options, ...overrides })))
 
 /**
  * The configuration of the Imgur application, as a service.
@@ -199,13 +219,19 @@ export const layerConfig = (
  */
 export class ImgurConfig extends Context.Tag("@imgur-auth/http/ImgurConfig")<ImgurConfig, Service>() {
   /**
-   * Resolve options into the service value.
+   * Resolve options into the service value, unchecked.
    *
    * @since 0.1.0
    */
   static readonly make = make
   /**
-   * A layer from options.
+   * Check options and resolve them into the service value.
+   *
+   * @since 0.1.0
+   */
+  static readonly validate = validate
+  /**
+   * A layer from options, checked when it is built.
    *
    * @since 0.1.0
    */

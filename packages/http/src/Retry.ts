@@ -24,18 +24,21 @@ import * as internal from "./internal/retry.js"
  * @category models
  */
 export interface ScheduleOptions {
-  /** The first delay. Default 250 milliseconds. */
+  /** The first delay: a finite duration longer than zero. Default 250 milliseconds. */
   readonly base?: Duration.DurationInput | undefined
-  /** Each delay is the previous one times this. Default 2. */
+  /** Each delay is the previous one times this: a finite number of at least 1. Default 2. */
   readonly factor?: number | undefined
-  /** No delay is longer than this (`Retry-After` aside). Default 10 seconds. */
+  /**
+   * No delay is longer than this (`Retry-After` aside): a finite duration
+   * longer than zero. Default 10 seconds.
+   */
   readonly cap?: Duration.DurationInput | undefined
-  /** Attempts in all, the first included. Default 4. */
+  /** Attempts in all, the first included: a whole number from 1 to 10. Default 4. */
   readonly attempts?: number | undefined
   /**
    * A `Retry-After` longer than this is not waited for: the error is
-   * returned at once, with its `retryAfter`, for the caller to decide.
-   * Default 60 seconds.
+   * returned at once, with its `retryAfter`, for the caller to decide. A
+   * finite duration of zero or more. Default 60 seconds.
    */
   readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
@@ -61,6 +64,13 @@ export const defaults: {
  * never longer than a `Retry-After` of up to `maxRetryAfter` and never
  * shorter than it. It only continues on errors for which
  * `ImgurAuthError.isTransient` holds.
+ *
+ * Options outside what `ScheduleOptions` allows (`attempts: 0`, a `base` of
+ * `NaN` or `"abc"`) are refused, never rounded into something else: an
+ * `ImgurConfig` layer given such a schedule fails when it is built, and
+ * `transient` / `singleUse` along it fail at once, both with reason
+ * `InvalidConfiguration` naming the option (`attempts of Retry.schedule must
+ * be a whole number from 1 to 10`); nothing is sent.
  *
  * @example
  * ```ts

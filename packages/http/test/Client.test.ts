@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
+import { ConfigCheck } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import type { ClientConfig, RequestInit, TokenResponse } from "@imgur-auth/http/Client"
 import { Client as BaseClient, ImgurAuthClientError, missingRefreshTokenWarning } from "@imgur-auth/http/Client"
@@ -17,7 +18,7 @@ class Client extends BaseClient.withPlatform({ httpClient: NodeHttpClient.layerU
 const registered = ImgurEmulator.defaultClient
 
 /** An emulator for the test, and a client configured for it (disposed with the test's scope). */
-const setup = (config: Omit<ClientConfig, "base_url"> = {}) =>
+const setup = (config: Partial<Omit<ClientConfig, "base_url">> = {}) =>
   Effect.gen(function*() {
     const emulator = yield* ImgurEmulator.make()
     const client = yield* Effect.acquireRelease(
@@ -488,8 +489,67 @@ describe("Client", () => {
       }))
   })
 
+  describe("configuration is checked where it is given", () => {
+    /** What `construct` threw: an ImgurAuthClientError, synchronously, or the test fails. */
+    const thrown = (construct: () => unknown): ImgurAuthClientError => {
+      try {
+        construct()
+      } catch (error) {
+        return clientError(error)
+      }
+      return assert.fail("expected the constructor to throw")
+    }
+
+    it("a javascript: base URL is refused by the constructor, as new URL(\"x\") refuses, naming base_url", () => {
+      const error = thrown(() =>
+        new Client({ client_id: registered.clientId, base_url: "javascript:globalThis.pwned=document.domain;//x" })
+      )
+      assert.strictEqual(error.reason, "InvalidConfiguration")
+      assert.strictEqual(
+        error.message,
+        "The configuration is not valid: base_url must be an absolute http or https URL with no quotes, backslashes, " +
+          "spaces or control characters, such as https://api.imgur.com"
+      )
+    })
+
+    it("each option is named as the client names it, and a secret's value is never shown", () => {
+      const cases: ReadonlyArray<readonly [option: string, config: unknown]> = [
+        ["client_id", "two words"],
+        ["client_id", {}],
+        ["client_id", { client_id: "" }],
+        ["client_secret", { client_id: "id", client_secret: "hunter2\r\nX-Injected: 1" }],
+        ["access_token", { client_id: "id", access_token: Redacted.make("hunter2\n") }],
+        ["refresh_token", { client_id: "id", refresh_token: "hunter2\u0000" }],
+        ["mashape_key", { client_id: "id", mashape_key: "hunter2\t" }],
+        ["rapidapi_key", { client_id: "id", rapidapi_key: "hunter2\u0085" }],
+        ["base_url", { client_id: "id", base_url: "api.imgur.com" }],
+        ["token_url", { client_id: "id", token_url: "//evil.example/token" }],
+        ["store", { client_id: "id", store: "memory" }]
+      ]
+      for (const [option, config] of cases) {
+        const error = thrown(() => Reflect.construct(Client, [config]))
+        assert.strictEqual(error.reason, "InvalidConfiguration")
+        assert.isTrue(error.detail?.startsWith(`${option} must be `), error.detail)
+        assert.notInclude(`${error.message} ${Util.inspect(error, { depth: 10 })}`, "hunter2")
+        assert.strictEqual(error.cause instanceof Error && "reason" in error.cause && error.cause.reason, error.reason)
+      }
+    })
+
+    it("a token_url may be a path only on a platform that resolves it against a page (a browser)", () => {
+      const config = { client_id: registered.clientId, token_url: "/api/imgur/token" }
+      const error = thrown(() => new Client(config))
+      assert.strictEqual(error.detail, `token_url must be ${ConfigCheck.absoluteTokenUrl.expected}`)
+      const InPage = BaseClient.withPlatform({ httpClient: NodeHttpClient.layerUndici, relativeTokenUrl: true })
+      assert.instanceOf(new InPage(config), BaseClient)
+      assert.strictEqual(
+        thrown(() => new InPage({ ...config, token_url: "//evil.example/token" })).reason,
+        "InvalidConfiguration"
+      )
+    })
+  })
+
   describe("dispose", () => {
-    it.scopedLive("releases the token store and the connections; a later call starts afresh with the same tokens", () =>
+    it.scopedLive("releases the token store and the connections; every later call rejects with Disposed", () =>
       Effect.gen(function*() {
         const emulator = yield* ImgurEmulator.make()
         const events: Array<string> = []
@@ -501,17 +561,68 @@ describe("Client", () => {
           )
         )
         const issued = yield* emulator.issueTokens(registered.clientId)
-        const client = new Client({ client_id: registered.clientId, base_url: emulator.url, store })
+        const client = new Client({
+          client_id: registered.clientId,
+          client_secret: registered.clientSecret,
+          base_url: emulator.url,
+          store
+        })
         client.access_token = issued.access_token
         assert.strictEqual((yield* promise(() => client.request("/3/account/me"))).status, 200)
         yield* promise(() => client.dispose())
         assert.deepStrictEqual(events, ["acquired", "released"])
-        assert.strictEqual((yield* promise(() => client.request("/3/account/me"))).status, 200)
-        assert.deepStrictEqual(events, ["acquired", "released", "acquired"])
+        const before = yield* emulator.countRequests()
+
+        const calls: ReadonlyArray<() => Promise<unknown> | null> = [
+          () => client.request("/3/account/me"),
+          () => client.getAccessToken(),
+          () => client.Authorize.regenerateFromRefreshToken("a-refresh-token"),
+          () => client.Authorize.byCode("s").authorize(`https://example.com/cb?state=s&code=c`),
+          () => client.Authorize.byPIN("s").authorize("12345")
+        ]
+        for (const call of calls) {
+          const error = clientError(yield* rejection(call))
+          assert.strictEqual(error.reason, "Disposed")
+          assert.strictEqual(
+            error.message,
+            "The client was disposed: create a new one: the call was made after dispose()"
+          )
+        }
+        const thrown = yield* Effect.flip(Effect.try({
+          try: () =>
+            client.Authorize.byToken("s").authorize("https://example.com/cb?state=s#access_token=t&expires_in=60"),
+          catch: (error) => error
+        }))
+        assert.strictEqual(clientError(thrown).reason, "Disposed")
+        // Setting a token after dispose stores nothing: no new store, no new connections.
+        client.access_token = "set-after-dispose"
+        yield* promise(() => client.dispose())
         yield* promise(async () => {
           await using _scoped = client
         })
-        assert.deepStrictEqual(events, ["acquired", "released", "acquired", "released"])
+        assert.deepStrictEqual(events, ["acquired", "released"])
+        assert.strictEqual(yield* emulator.countRequests(), before)
+      }))
+
+    it.scopedLive("a call already waiting when dispose() is called rejects with Disposed too", () =>
+      Effect.gen(function*() {
+        const { client, emulator } = yield* setup()
+        yield* emulator.inject("/3/account/me", { delay: "200 millis" })
+        const issued = yield* emulator.issueTokens(registered.clientId)
+        client.access_token = issued.access_token
+        const first = client.request("/3/account/me")
+        const waiting = client.getAccessToken()
+        const disposed = client.dispose()
+        const [outcome, waited] = yield* promise(() =>
+          Promise.all([
+            first.then(() => "resolved", (e: unknown) => e),
+            waiting.then(() => "resolved", (e: unknown) => e)
+          ])
+        )
+        yield* promise(() => disposed)
+        assert.strictEqual(clientError(waited).reason, "Disposed")
+        // The call already sent either finished or was cut short as Disposed: never an untyped error.
+        if (outcome !== "resolved") assert.strictEqual(clientError(outcome).reason, "Disposed")
       }))
 
     it.effect("a client never used has nothing to release", () =>

@@ -1,5 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import type { ImgurAuthError } from "@imgur-auth/core"
+import { ConfigCheck } from "@imgur-auth/core"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import type * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
+import * as Retry from "@imgur-auth/http/Retry"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
@@ -9,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Util from "node:util"
 
 const fromEnvironment = (
   environment: Record<string, string>,
@@ -100,6 +105,79 @@ describe("ImgurConfig", () => {
       }))
   })
 
+  describe("layer checks every option when it is built", () => {
+    const build = (options: ImgurConfigModule.Options) =>
+      Effect.flip(Effect.provide(ImgurConfig, ImgurConfig.layer(options)))
+
+    const refused: ReadonlyArray<readonly [option: string, options: Partial<ImgurConfigModule.Options>]> = [
+      ["clientId", { clientId: "" }],
+      ["clientId", { clientId: "two words" }],
+      ["clientId", { clientId: "id\n" }],
+      ["clientSecret", { clientSecret: "s3cret\r\nX-Injected: 1" }],
+      ["accessToken", { accessToken: Redacted.make("s3cret\n") }],
+      ["refreshToken", { refreshToken: "s3cret\u0000" }],
+      ["mashapeKey", { mashapeKey: "s3cret\t" }],
+      ["rapidApiKey", { rapidApiKey: "s3cret\u007f" }],
+      ["baseUrl", { baseUrl: "javascript:globalThis.pwned=document.domain;//x" }],
+      ["baseUrl", { baseUrl: "api.imgur.com" }],
+      ["baseUrl", { baseUrl: "https://api.imgur.com/\"onmouseover=x" }],
+      ["baseUrl", { baseUrl: "https://api.imgur.com/a b" }],
+      ["tokenUrl", { tokenUrl: "//evil.example/token" }],
+      ["tokenUrl", { tokenUrl: "javascript:alert(1)" }],
+      ["timeout", { timeout: Number.NaN }],
+      ["timeout", { timeout: -1 }],
+      ["timeout", { timeout: 0 }],
+      ["timeout", { timeout: Number.POSITIVE_INFINITY }],
+      ["timeout", { timeout: Duration.infinity }],
+      ["refreshSkew", { refreshSkew: -1 }],
+      ["refreshSkew", { refreshSkew: Number.NaN }],
+      ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 0 }) }],
+      ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 11 }) }],
+      ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 2.5 }) }],
+      ["base of Retry.schedule", { retrySchedule: Retry.schedule({ base: 0 }) }],
+      ["base of Retry.schedule", { retrySchedule: Retry.schedule({ base: Number.NaN }) }]
+    ]
+    for (const [option, options] of refused) {
+      it.effect(`refuses ${option} ${Util.inspect(Object.values(options)[0])}: InvalidConfiguration naming it`, () =>
+        Effect.gen(function*() {
+          const error = yield* build({ clientId: "abc", ...options })
+          assert.strictEqual(error.reason, "InvalidConfiguration")
+          assert.isTrue(error.detail?.startsWith(`${option} must be `), error.detail)
+          assert.notInclude(`${error.message} ${Util.inspect(error, { depth: 10 })}`, "s3cret")
+        }))
+    }
+
+    it.effect("a duration that is not one (\"abc\"), a schedule that is not one: refused, never thrown", () =>
+      Effect.gen(function*() {
+        // What plain JavaScript may pass, where the types say otherwise.
+        const timeout: Duration.DurationInput = JSON.parse("\"abc seconds\"")
+        const retrySchedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> = JSON.parse("{\"attempts\":3}")
+        const error = yield* build({ clientId: "abc", timeout })
+        assert.strictEqual(error.detail, `timeout must be ${ConfigCheck.positiveDuration.expected}`)
+        const schedule = ImgurConfig.validate({ clientId: "abc", retrySchedule })
+        assert.isTrue(Either.isLeft(schedule) && schedule.left.detail?.startsWith("retrySchedule must be a Schedule"))
+      }))
+
+    it.effect("takes what each option may be", () =>
+      Effect.gen(function*() {
+        const config = yield* Effect.provide(
+          ImgurConfig,
+          ImgurConfig.layer({
+            clientId: "43652b743b5a7a0",
+            clientSecret: "a secret with spaces",
+            baseUrl: "http://[::1]:4010/",
+            tokenUrl: "/api/imgur/token",
+            timeout: "1.5 seconds",
+            refreshSkew: 0,
+            retrySchedule: Retry.schedule({ attempts: 10, base: "1 millis", factor: 1 })
+          })
+        )
+        assert.strictEqual(config.baseUrl, "http://[::1]:4010")
+        assert.isTrue(Duration.equals(config.timeout, Duration.millis(1500)))
+        assert.isTrue(Duration.isZero(config.refreshSkew))
+      }))
+  })
+
   describe("layerConfig", () => {
     it.effect("reads every IMGUR_* variable", () =>
       Effect.gen(function*() {
@@ -187,6 +265,35 @@ describe("ImgurConfig", () => {
         const config = yield* fromEnvironment({ IMGUR_CLIENT_ID: "env-client", IMGUR_CLIENT_SECRET: "env-secret" })
         assert.isTrue(Option.isSome(config.clientSecret) && Redacted.isRedacted(config.clientSecret.value))
         assert.notInclude(JSON.stringify(config), "env-secret")
+      }))
+
+    const invalidVariables: ReadonlyArray<readonly [name: string, value: string]> = [
+      ["IMGUR_CLIENT_ID", "two words"],
+      ["IMGUR_CLIENT_SECRET", "s3cret\r\nX-Injected: 1"],
+      ["IMGUR_ACCESS_TOKEN", "s3cret\n"],
+      ["IMGUR_REFRESH_TOKEN", "s3cret\u0000"],
+      ["IMGUR_RAPIDAPI_KEY", "s3cret\t"],
+      ["IMGUR_BASE_URL", "https://api.imgur.com/\"x"]
+    ]
+    for (const [name, value] of invalidVariables) {
+      it.effect(`fails with a ConfigError naming ${name} when it is ${JSON.stringify(value)}, never showing it`, () =>
+        Effect.gen(function*() {
+          const result = yield* Effect.either(fromEnvironment({ IMGUR_CLIENT_ID: "env-client", [name]: value }))
+          assert.isTrue(Either.isLeft(result) && ConfigError.isConfigError(result.left), String(result))
+          if (Either.isLeft(result)) {
+            assert.include(String(result.left), name)
+            assert.include(String(result.left), "Expected ")
+            assert.notInclude(String(result.left), "s3cret")
+          }
+        }))
+    }
+
+    it.effect("an override that is not valid fails with InvalidConfiguration", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(fromEnvironment({ IMGUR_CLIENT_ID: "env-client" }, { timeout: -1 }))
+        assert.isFalse(ConfigError.isConfigError(error))
+        assert.strictEqual(error._tag, "ImgurAuthError")
+        if (error._tag === "ImgurAuthError") assert.strictEqual(error.reason, "InvalidConfiguration")
       }))
 
     it.effect("applies overrides for what the environment does not say", () =>

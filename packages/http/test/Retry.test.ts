@@ -167,6 +167,59 @@ describe("Retry.schedule", () => {
     }))
 })
 
+describe("Retry.schedule refuses options it cannot take", () => {
+  const refused: ReadonlyArray<readonly [option: string, options: Retry.ScheduleOptions]> = [
+    ["attempts", { attempts: 0 }],
+    ["attempts", { attempts: 11 }],
+    ["attempts", { attempts: 2.5 }],
+    ["attempts", { attempts: Number.NaN }],
+    ["attempts", { attempts: -1 }],
+    ["base", { base: 0 }],
+    ["base", { base: -1 }],
+    ["base", { base: Number.NaN }],
+    ["base", { base: Duration.infinity }],
+    ["factor", { factor: 0.5 }],
+    ["factor", { factor: Number.NaN }],
+    ["cap", { cap: 0 }],
+    ["maxRetryAfter", { maxRetryAfter: -1 }]
+  ]
+  for (const [option, options] of refused) {
+    it.effect(`${option}: ${String(Object.values(options)[0])} fails transient and singleUse at once, unsent`, () =>
+      Effect.gen(function*() {
+        const schedule = Retry.schedule(options)
+        for (const policy of [Retry.transient, Retry.singleUse]) {
+          const { attempts, effect } = yield* failing(always(failure("Transport", { cause: { code: "ECONNREFUSED" } })))
+          const error = yield* Effect.flip(policy(effect, schedule))
+          assert.strictEqual(error.reason, "InvalidConfiguration")
+          assert.isTrue(error.detail?.startsWith(`${option} of Retry.schedule must be `), error.detail)
+          assert.strictEqual((yield* Ref.get(attempts)).length, 0)
+        }
+        const config = ImgurConfig.validate({ clientId: "abc", retrySchedule: schedule })
+        assert.isTrue(Either.isLeft(config) && config.left.reason === "InvalidConfiguration")
+      }))
+  }
+
+  it("a base of \"abc\" (plain JavaScript) is refused too, not thrown", () => {
+    const base: Duration.DurationInput = JSON.parse("\"abc\"")
+    const checked = ImgurConfig.validate({ clientId: "abc", retrySchedule: Retry.schedule({ base }) })
+    assert.isTrue(Either.isLeft(checked) && checked.left.detail?.startsWith("base of Retry.schedule must be "))
+  })
+
+  it.effect("the whole range it may take is taken: 1 and 10 attempts, a factor of 1", () =>
+    Effect.gen(function*() {
+      const ranges: ReadonlyArray<Retry.ScheduleOptions & { readonly attempts: number }> = [
+        { attempts: 1 },
+        { attempts: 10, base: "1 millis", factor: 1, cap: "1 millis" }
+      ]
+      for (const options of ranges) {
+        const { attempts, effect } = yield* failing(always(failure("Transport")))
+        yield* runWithClock(Effect.flip(Retry.transient(effect, Retry.schedule(options))))
+        assert.strictEqual((yield* Ref.get(attempts)).length, options.attempts)
+        assert.isTrue(Either.isRight(ImgurConfig.validate({ clientId: "abc", retrySchedule: Retry.schedule(options) })))
+      }
+    }))
+})
+
 describe("Retry.singleUse", () => {
   const refused = failure("Transport", {
     cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" })

@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Client as BaseClient } from "@imgur-auth/http/Client"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import * as BaseClient from "@imgur-auth/http/Client"
 import type * as HttpClientModule from "@imgur-auth/http/Client"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Layer from "effect/Layer"
@@ -36,19 +37,38 @@ const isLayer = (
   store: Layer.Layer<TokenStore.TokenStore> | NodeTokenStore.FileOptions
 ): store is Layer.Layer<TokenStore.TokenStore> => Layer.isLayer(store)
 
-const toBaseConfig = (
-  config: string | ClientConfig | undefined
-): string | HttpClientModule.ClientConfig | undefined => {
-  if (typeof config !== "object") return config
+const isText = (value: unknown): boolean => value === undefined || typeof value === "string"
+
+const invalidStore = () =>
+  new BaseClient.ImgurAuthClientError(
+    ConfigCheck.invalid(
+      "store",
+      "a TokenStore layer, or { directory?, name? } (strings) for the token file, such as {} for " +
+        "~/.config/imgur-auth/tokens.json"
+    )
+  )
+
+const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.ClientConfig => {
+  if (typeof config !== "object" || config === null) return config
   const { store, ...rest } = config
   if (store === undefined) return rest
-  return { ...rest, store: isLayer(store) ? store : NodeTokenStore.layerFile(store) }
+  if (isLayer(store)) return { ...rest, store }
+  // Checked where it is given: the constructor throws, as it does for the other options.
+  if (typeof store !== "object" || store === null || !isText(store.directory) || !isText(store.name)) {
+    throw invalidStore()
+  }
+  return { ...rest, store: NodeTokenStore.layerFile(store) }
 }
 
 /**
  * The promise client on Node. One undici connection pool and one token
  * store per client, built on first use and released by `dispose()` (or
- * `await using`).
+ * `await using`); every call after `dispose()` rejects with `Disposed`.
+ *
+ * The constructor checks every option (see the `Client` of
+ * `@imgur-auth/http`) and throws an `ImgurAuthClientError` of reason
+ * `InvalidConfiguration` naming the one that is not valid; a `token_url`
+ * must be absolute here (a path works only in a browser).
  *
  * @example
  * ```ts
@@ -68,8 +88,8 @@ const toBaseConfig = (
  * @since 0.1.0
  * @category constructors
  */
-export class Client extends BaseClient {
-  constructor(config?: string | ClientConfig) {
+export class Client extends BaseClient.Client {
+  constructor(config: string | ClientConfig) {
     super(toBaseConfig(config), platform)
   }
 }

@@ -5,6 +5,8 @@
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
@@ -50,6 +52,15 @@ export type Services = ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig | Toke
 export const layerTokenStore = (store?: NodeTokenStore.FileOptions | false): Layer.Layer<TokenStore.TokenStore> =>
   store === false ? TokenStore.layerMemory : NodeTokenStore.layerFile(store)
 
+// On Node a token URL has no page to resolve a path against: it must be absolute.
+const absoluteTokenUrl = (tokenUrl: string | undefined) =>
+  tokenUrl === undefined || tokenUrl === "" || Option.isSome(ConfigCheck.absoluteTokenUrl.decode(tokenUrl))
+
+const configLayer = (options: Options): Layer.Layer<ImgurConfig, ImgurAuthError.ImgurAuthError> =>
+  absoluteTokenUrl(options.tokenUrl)
+    ? ImgurConfig.layer(options)
+    : Layer.fail(ConfigCheck.invalid("tokenUrl", ConfigCheck.absoluteTokenUrl.expected))
+
 /**
  * The services over undici's `HttpClient`, with a `TokenStore` of the
  * caller's (a database, a secret manager, `TokenStore.layerMemory`).
@@ -74,10 +85,14 @@ export const layerTokenStore = (store?: NodeTokenStore.FileOptions | false): Lay
  */
 export const layerWithoutTokenStore = (
   options: Options
-): Layer.Layer<ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig, never, TokenStore.TokenStore> =>
+): Layer.Layer<
+  ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
+  ImgurAuthError.ImgurAuthError,
+  TokenStore.TokenStore
+> =>
   ImgurApiClient.layer.pipe(
     Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
-    Layer.provideMerge(ImgurConfig.layer(options)),
+    Layer.provideMerge(configLayer(options)),
     Layer.provide(NodeHttpClient.layerUndici)
   )
 
@@ -87,6 +102,11 @@ export const layerWithoutTokenStore = (
  * `store` says otherwise), over one undici connection pool. Tokens saved by
  * one run are there for the next. Build it once: provide it to the main
  * effect, or hold it in a `ManagedRuntime`.
+ *
+ * Every option is checked when the layer is built (see
+ * `ImgurConfig.validate`; a `tokenUrl` must be absolute here, a path works
+ * only in a browser): one that is not what it may be fails the layer with
+ * `InvalidConfiguration` naming it, before any request.
  *
  * @example
  * ```ts
@@ -106,7 +126,7 @@ export const layerWithoutTokenStore = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Services> =>
+export const layer = (options: Options): Layer.Layer<Services, ImgurAuthError.ImgurAuthError> =>
   layerWithoutTokenStore(options).pipe(Layer.provideMerge(layerTokenStore(options.store)))
 
 /**
@@ -119,7 +139,10 @@ export const layer = (options: Options): Layer.Layer<Services> =>
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  options: ImgurConfig.config,
+  options: Config.validate(ImgurConfig.config, {
+    message: `Expected IMGUR_TOKEN_URL to be ${ConfigCheck.absoluteTokenUrl.expected}`,
+    validation: (options) => absoluteTokenUrl(options.tokenUrl)
+  }),
   tokenDirectory: Config.option(Config.nonEmptyString("IMGUR_TOKEN_DIR"))
 }).pipe(
   Config.map(({ options, tokenDirectory }): Options =>
@@ -133,8 +156,9 @@ export const config: Config.Config<Options> = Config.all({
 /**
  * `layer` with its options from the environment (see `config`), and
  * `overrides` for what the environment does not say (timeouts, a retry
- * schedule, `store`). A missing `IMGUR_CLIENT_ID` is a `ConfigError` that
- * names it.
+ * schedule, `store`). A missing `IMGUR_CLIENT_ID`, or a variable that is not
+ * valid, is a `ConfigError` that names it; an override that is not valid
+ * fails with `InvalidConfiguration`.
  *
  * @example
  * ```ts
@@ -149,5 +173,5 @@ export const config: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   overrides?: Partial<Omit<Options, "clientId">>
-): Layer.Layer<Services, ConfigError.ConfigError> =>
+): Layer.Layer<Services, ConfigError.ConfigError | ImgurAuthError.ImgurAuthError> =>
   Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...overrides })))

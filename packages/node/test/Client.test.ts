@@ -153,4 +153,47 @@ describe("Client", () => {
     const error = await later.getAccessToken().then(() => undefined, (error: unknown) => error)
     assert.instanceOf(error, ImgurAuthClientError)
   })
+
+  /** What the constructor threw: an ImgurAuthClientError, synchronously. */
+  const thrown = (config: unknown): ImgurAuthClientError => {
+    try {
+      clients.push(Reflect.construct(Client, [config]))
+    } catch (error) {
+      if (error instanceof ImgurAuthClientError) return error
+      return assert.fail(`threw ${Util.inspect(error)}`)
+    }
+    return assert.fail("expected the constructor to throw")
+  }
+
+  it("checks every option where it is given: the constructor throws InvalidConfiguration, naming it", () => {
+    const cases: ReadonlyArray<readonly [option: string, config: unknown]> = [
+      ["client_id", { client_secret, base_url }],
+      ["client_secret", { client_id, client_secret: `${client_secret}\n`, base_url }],
+      ["base_url", { client_id, base_url: "javascript:globalThis.pwned=document.domain;//x" }],
+      // A path has no page to resolve against on Node.
+      ["token_url", { client_id, token_url: "/api/imgur/token" }],
+      ["store", { client_id, store: "tokens.json" }],
+      ["store", { client_id, store: { directory: 42 } }]
+    ]
+    for (const [option, config] of cases) {
+      const error = thrown(config)
+      assert.strictEqual(error.reason, "InvalidConfiguration")
+      assert.isTrue(error.detail?.startsWith(`${option} must be `), error.detail)
+      assert.notInclude(error.message, client_secret)
+    }
+  })
+
+  it("after dispose(), every call rejects with Disposed instead of opening new connections", async () => {
+    const client = newClient({ client_id, client_secret, base_url })
+    const pin = await run(emulator.approveUrl(client.Authorize.byPIN().url))
+    await client.Authorize.byPIN().authorize(pin)
+    await client.dispose()
+    const before = await run(emulator.countRequests())
+    for (const call of [() => client.getAccessToken(), () => client.request("/3/account/me")]) {
+      const error = await call().then(() => undefined, (error: unknown) => error)
+      assert.instanceOf(error, ImgurAuthClientError)
+      assert.strictEqual(error instanceof ImgurAuthClientError ? error.reason : undefined, "Disposed")
+    }
+    assert.strictEqual(await run(emulator.countRequests()), before)
+  })
 })

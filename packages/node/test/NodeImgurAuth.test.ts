@@ -143,6 +143,53 @@ describe("NodeImgurAuth.layerConfig", () => {
     }))
 })
 
+describe("NodeImgurAuth checks every option when the layer is built", () => {
+  const refused: ReadonlyArray<readonly [option: string, options: Partial<NodeImgurAuth.Options>]> = [
+    ["clientId", { clientId: "" }],
+    ["baseUrl", { baseUrl: "javascript:globalThis.pwned=document.domain;//x" }],
+    ["baseUrl", { baseUrl: "127.0.0.1:8080" }],
+    ["tokenUrl", { tokenUrl: "/api/imgur/token" }],
+    ["timeout", { timeout: -1 }],
+    ["clientSecret", { clientSecret: `${clientSecret}\r\n` }]
+  ]
+  for (const [option, options] of refused) {
+    it.effect(`${option} ${JSON.stringify(Object.values(options)[0])}: InvalidConfiguration naming it, no request`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          Effect.provide(ImgurAuth, NodeImgurAuth.layer({ clientId, store: false, ...options }))
+        )
+        assert.strictEqual(error.reason, "InvalidConfiguration")
+        assert.isTrue(error.detail?.startsWith(`${option} must be `), error.detail)
+        assert.notInclude(error.message, clientSecret)
+        const without = NodeImgurAuth.layerWithoutTokenStore({ clientId, ...options }).pipe(
+          Layer.provide(TokenStore.layerMemory)
+        )
+        assert.strictEqual((yield* Effect.flip(Effect.provide(ImgurAuth, without))).reason, "InvalidConfiguration")
+      }))
+  }
+
+  it.effect("layerConfig: IMGUR_TOKEN_URL a path (a browser's) is a ConfigError naming it on Node", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(ImgurAuth, NodeImgurAuth.layerConfig({ store: false })).pipe(
+          withEnvironment({ IMGUR_CLIENT_ID: clientId, IMGUR_TOKEN_URL: "/api/imgur/token" })
+        )
+      )
+      assert.notStrictEqual(error._tag, "ImgurAuthError")
+      assert.include(String(error), "IMGUR_TOKEN_URL")
+    }))
+
+  it.effect("layerConfig: an override that is not valid is InvalidConfiguration", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.provide(ImgurAuth, NodeImgurAuth.layerConfig({ store: false, refreshSkew: Number.NaN })).pipe(
+          withEnvironment({ IMGUR_CLIENT_ID: clientId })
+        )
+      )
+      assert.strictEqual(error._tag === "ImgurAuthError" ? error.detail?.split(" ")[0] : error._tag, "refreshSkew")
+    }))
+})
+
 describe("NodeImgurAuth across processes", () => {
   it.scopedLive("a new process finds the tokens and does not sign in again", () =>
     Effect.gen(function*() {

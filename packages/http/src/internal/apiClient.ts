@@ -18,6 +18,7 @@ import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
+import * as Transport from "./transport.js"
 
 /** Gateway key headers, kept out of tracing spans like `authorization` is. */
 const gatewayHeaderNames = ["x-mashape-key", "x-rapidapi-key"]
@@ -182,22 +183,31 @@ export const make = Effect.gen(function*() {
     return request.url.startsWith(apiOrigin) ? request : undefined
   }
 
-  // The cause is the network failure underneath, never the `HttpClientError`:
-  // its request carries the signed headers, which print unredacted outside a fiber.
-  const fromHttpError = (error: HttpClientError.HttpClientError): ImgurAuthError.ImgurAuthError =>
-    new ImgurAuthError.ImgurAuthError({
-      reason: "Transport",
-      detail: error.reason === "Transport"
-        ? `${error.request.method} ${error.request.url} failed`
-        : `${error.request.method} ${error.request.url}: ${
-          error.reason === "InvalidUrl" ? "invalid URL" : "the request could not be encoded"
-        }`,
-      cause: error.cause
+  // A request that cannot be built is `InvalidConfiguration`, never retried;
+  // one that does not get through is `Transport`, naming the host and the
+  // system error. The cause is the network failure underneath, never the
+  // `HttpClientError`: its request carries the signed headers, which print
+  // unredacted outside a fiber.
+  const fromHttpError = (request: HttpClientRequest.HttpClientRequest) => (error: HttpClientError.HttpClientError) =>
+    Transport.fromHttpError(error, request, `${request.method} ${Transport.pathOf(request.url)}`)
+
+  const describeHeader = (name: string) =>
+    name === "authorization"
+      ? "authorization header (the access token, or the client id)"
+      : gatewayHeaderNames.includes(name)
+      ? `${name} header (the gateway key)`
+      : `${name} header`
+
+  /** `http.execute`, unless the request cannot be sent: then `InvalidConfiguration`, and nothing is sent. */
+  const execute = (request: HttpClientRequest.HttpClientRequest) =>
+    Option.match(Transport.checkHeaders(request.headers, describeHeader), {
+      onNone: () => Effect.mapError(http.execute(request), fromHttpError(request)),
+      onSome: Effect.fail
     })
 
   const send = (request: HttpClientRequest.HttpClientRequest) =>
     Timeout.timeoutFail(
-      Effect.mapError(http.execute(request), fromHttpError),
+      execute(request),
       config.timeout,
       () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
     ).pipe(
@@ -281,7 +291,7 @@ export const make = Effect.gen(function*() {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
     Effect.gen(function*() {
       const api = toApi(request)
-      if (api === undefined) return yield* Effect.mapError(http.execute(request), fromHttpError)
+      if (api === undefined) return yield* execute(request)
       // From here on the request is signed: what the caller sees of it is `api`.
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()

@@ -1,7 +1,6 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpMethod from "@effect/platform/HttpMethod"
-import * as UrlParams from "@effect/platform/UrlParams"
 import { AuthorizeUrl, ImgurAuthError, RateLimit, Redirect, TokenSet } from "@imgur-auth/core"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -20,6 +19,8 @@ import { ImgurApiClient } from "../ImgurApiClient.js"
 import { ImgurAuth, layer as imgurAuthLayer } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
+import { disposed, type Settings } from "./clientSettings.js"
+import { bodyOf, parseBody, toResponse } from "./clientShapes.js"
 
 /**
  * The lifetime given to an access token set by hand, whose real expiry is
@@ -27,55 +28,6 @@ import { TokenStore } from "../TokenStore.js"
  * Imgur rejects it sooner, the API client refreshes it.
  */
 const assignedTokenLifetime = Duration.seconds(315360000)
-
-/** @internal */
-export interface Settings {
-  readonly clientId: string
-  readonly clientSecret: Option.Option<Redacted.Redacted<string>>
-  readonly accessToken: Option.Option<Redacted.Redacted<string>>
-  readonly refreshToken: Option.Option<Redacted.Redacted<string>>
-  readonly mashapeKey: Option.Option<Redacted.Redacted<string>>
-  readonly rapidApiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-  readonly tokenUrl: Option.Option<string>
-}
-
-/**
- * `null`, `undefined` and `""` are absent; anything else is a secret from now on.
- *
- * @internal
- */
-export const secret = (value: string | Redacted.Redacted<string> | null | undefined) => {
-  if (value === null || value === undefined) return Option.none()
-  const redacted = Redacted.isRedacted(value) ? value : Redacted.make(String(value))
-  return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
-}
-
-/** @internal */
-export const settingsFrom = (config: string | Client.ClientConfig | undefined): Settings => {
-  const options: Client.ClientConfig = typeof config === "string" ? { client_id: config } : config ?? {}
-  return {
-    clientId: options.client_id ?? "",
-    clientSecret: secret(options.client_secret),
-    accessToken: secret(options.access_token),
-    refreshToken: secret(options.refresh_token),
-    mashapeKey: secret(options.mashape_key),
-    rapidApiKey: secret(options.rapidapi_key),
-    baseUrl: Option.filter(Option.fromNullable(options.base_url), (url) => url !== ""),
-    tokenUrl: Option.filter(Option.fromNullable(options.token_url), (url) => url !== "")
-  }
-}
-
-/**
- * The given state, or a fresh one.
- *
- * @internal
- */
-export const stateOrGenerate = (state: string | undefined): string =>
-  state === undefined ? Effect.runSync(AuthorizeUrl.generateState) : state
-
-/** @internal */
-export const seconds = (duration: Duration.Duration): number => Duration.toSeconds(duration)
 
 type Services = ImgurAuth | ImgurApiClient
 
@@ -89,19 +41,24 @@ interface Built {
   retired: boolean
 }
 
+// The settings were checked when they were given (the constructor, the
+// setters): `make` resolves them without checking again.
 const servicesLayer = (settings: Settings): Layer.Layer<Services, never, Base> =>
   ImgurApiClient.layer.pipe(
     Layer.provideMerge(imgurAuthLayer({ allowMissingState: true })),
-    Layer.provide(ImgurConfig.layer({
-      clientId: settings.clientId,
-      clientSecret: Option.getOrUndefined(settings.clientSecret),
-      accessToken: Option.getOrUndefined(settings.accessToken),
-      refreshToken: Option.getOrUndefined(settings.refreshToken),
-      mashapeKey: Option.getOrUndefined(settings.mashapeKey),
-      rapidApiKey: Option.getOrUndefined(settings.rapidApiKey),
-      baseUrl: Option.getOrUndefined(settings.baseUrl),
-      tokenUrl: Option.getOrUndefined(settings.tokenUrl)
-    }))
+    Layer.provide(Layer.succeed(
+      ImgurConfig,
+      ImgurConfig.make({
+        clientId: settings.clientId,
+        clientSecret: Option.getOrUndefined(settings.clientSecret),
+        accessToken: Option.getOrUndefined(settings.accessToken),
+        refreshToken: Option.getOrUndefined(settings.refreshToken),
+        mashapeKey: Option.getOrUndefined(settings.mashapeKey),
+        rapidApiKey: Option.getOrUndefined(settings.rapidApiKey),
+        baseUrl: Option.getOrUndefined(settings.baseUrl),
+        tokenUrl: Option.getOrUndefined(settings.tokenUrl)
+      })
+    ))
   )
 
 /** Close a build's scope (its in-flight refresh, if any, is interrupted). Never rejects. */
@@ -114,70 +71,6 @@ const build = (settings: Settings): Effect.Effect<Built, never, Base> =>
     const context = yield* Layer.buildWithScope(servicesLayer(settings), scope)
     return { scope, context, users: 0, retired: false }
   })
-
-/** @internal */
-export const toResponse = (tokens: TokenSet.TokenSet, now: DateTime.Utc): Client.TokenResponse => {
-  const wire = TokenSet.toResponse(tokens, now)
-  return {
-    access_token: wire.access_token,
-    expires_in: wire.expires_in,
-    token_type: wire.token_type,
-    scope: wire.scope ?? null,
-    refresh_token: wire.refresh_token ?? null,
-    account_id: wire.account_id ?? null,
-    account_username: wire.account_username ?? null
-  }
-}
-
-const count = (value: Option.Option<number>): number | null => Option.getOrNull(value)
-const date = (value: Option.Option<DateTime.Utc>): Date | null => Option.getOrNull(Option.map(value, DateTime.toDate))
-
-/** @internal */
-export const toRateLimits = (limits: RateLimit.RateLimits): Client.RateLimits => ({
-  client_limit: count(limits.clientLimit),
-  client_remaining: count(limits.clientRemaining),
-  user_limit: count(limits.userLimit),
-  user_remaining: count(limits.userRemaining),
-  user_reset: date(limits.userReset),
-  ip_limit: null,
-  ip_remaining: null,
-  ip_reset: null,
-  post_limit: count(limits.postLimit),
-  post_remaining: count(limits.postRemaining),
-  post_reset: date(limits.postReset),
-  requests_limit: count(limits.requestsLimit),
-  requests_remaining: count(limits.requestsRemaining),
-  requests_reset: date(limits.requestsReset),
-  retry_after: Option.getOrNull(Option.map(limits.retryAfter, (d) => Duration.toSeconds(d)))
-})
-
-/** What a failed call rejects with: the `ImgurAuthError` as a plain `Error`, or the defect itself. */
-const rejection = (
-  cause: Cause.Cause<ImgurAuthError.ImgurAuthError>,
-  toError: (error: ImgurAuthError.ImgurAuthError) => Client.ImgurAuthClientError
-): unknown =>
-  Option.match(Cause.failureOption(cause), {
-    onNone: () => Cause.squash(cause),
-    onSome: toError
-  })
-
-const bodyOf = (
-  request: HttpClientRequest.HttpClientRequest,
-  body: unknown,
-  contentType: string | undefined
-): HttpClientRequest.HttpClientRequest => {
-  if (body === undefined || body === null) return request
-  if (typeof body === "string") return HttpClientRequest.bodyText(request, body, contentType)
-  if (body instanceof Uint8Array) return HttpClientRequest.bodyUint8Array(request, body, contentType)
-  if (body instanceof URLSearchParams) return HttpClientRequest.bodyUrlParams(request, UrlParams.fromInput(body))
-  if (typeof FormData !== "undefined" && body instanceof FormData) return HttpClientRequest.bodyFormData(request, body)
-  return HttpClientRequest.bodyUnsafeJson(request, body)
-}
-
-const parseBody = (text: string): unknown => {
-  if (text === "") return null
-  return Either.getOrElse(Either.try(() => JSON.parse(text) as unknown), () => text)
-}
 
 /**
  * The state behind a promise `Client`: its settings (secrets `Redacted`),
@@ -201,6 +94,8 @@ export class Core {
   /** Writes of tokens set by hand, in order; every call waits for them. Never rejects. */
   #pending: Promise<void> = Promise.resolve()
   #writeFailure: ImgurAuthError.ImgurAuthError | undefined
+  /** Set by `dispose()`: from then on every call rejects with `Disposed`, and nothing builds a runtime again. */
+  #disposed: Promise<void> | undefined
 
   constructor(
     settings: Settings,
@@ -261,9 +156,10 @@ export class Core {
     }
   }
 
-  /** Queue a write to the token store; a failure is reported by the next call. */
+  /** Queue a write to the token store; a failure is reported by the next call. None once disposed. */
   write(effect: Effect.Effect<void, ImgurAuthError.ImgurAuthError, TokenStore>): void {
     this.#generation++
+    if (this.#disposed !== undefined) return
     this.#pending = this.#pending.then(async () => {
       const exit = await this.#runtimeOrMake().runPromiseExit(effect)
       if (Exit.isFailure(exit)) {
@@ -330,9 +226,23 @@ export class Core {
     })
   }
 
+  /**
+   * What a failed call rejects with: the `ImgurAuthError` as a plain
+   * `Error`; `Disposed` for a call that `dispose()` cut short (interrupted,
+   * or run on the disposed runtime); else the defect itself.
+   */
+  #rejection(cause: Cause.Cause<ImgurAuthError.ImgurAuthError>): unknown {
+    return Option.match(Cause.failureOption(cause), {
+      onNone: () => this.#disposed !== undefined ? this.#toError(disposed()) : Cause.squash(cause),
+      onSome: this.#toError
+    })
+  }
+
   /** Run one call of the client: after the queued writes, in the client's runtime, rejecting with a plain error. */
   async run<A>(effect: Effect.Effect<A, ImgurAuthError.ImgurAuthError, Services | Base>): Promise<A> {
+    if (this.#disposed !== undefined) return Promise.reject(this.#toError(disposed()))
     await this.#pending
+    if (this.#disposed !== undefined) return Promise.reject(this.#toError(disposed()))
     const failure = this.#writeFailure
     if (failure !== undefined) {
       this.#writeFailure = undefined
@@ -340,15 +250,18 @@ export class Core {
     }
     const generation = this.#generation
     const runtime = this.#runtimeOrMake()
-    const built = await this.#acquire(runtime)
+    const built = await this.#acquire(runtime).catch((cause: unknown) =>
+      Promise.reject(this.#disposed !== undefined ? this.#toError(disposed()) : cause)
+    )
     const exit = await runtime.runPromiseExit(
       effect.pipe(Effect.ensuring(this.#observe(generation)), Effect.provide(built.context))
     ).finally(() => this.#release(built))
-    return Exit.isSuccess(exit) ? exit.value : Promise.reject(rejection(exit.cause, this.#toError))
+    return Exit.isSuccess(exit) ? exit.value : Promise.reject(this.#rejection(exit.cause))
   }
 
   /** The `token` flow's redirect, parsed and checked with no request: the tokens are the client's at once. */
   authorizeToken(input: string, state: string): Either.Either<Client.TokenResponse, ImgurAuthError.ImgurAuthError> {
+    if (this.#disposed !== undefined) return Either.left(disposed())
     return Either.map(
       Redirect.parseToken(input, { expectedState: state, allowMissingState: true }),
       ({ response }) => {
@@ -431,8 +344,17 @@ export class Core {
     }))
   }
 
-  /** Release the runtime (connections, the store's resources). The client builds a new one if used again. */
-  async dispose(): Promise<void> {
+  /**
+   * Release the runtime (connections, the store's resources), once: the
+   * writes queued before are made first, and every call after it (or cut
+   * short by it) rejects with `Disposed`.
+   */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#releaseAll()
+    return this.#disposed
+  }
+
+  async #releaseAll(): Promise<void> {
     await this.#pending
     const runtime = this.#runtime
     const services = this.#services

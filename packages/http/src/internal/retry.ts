@@ -1,11 +1,13 @@
-import { ImgurAuthError } from "@imgur-auth/core"
+import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type * as ImgurConfig from "../ImgurConfig.js"
 import type * as Retry from "../Retry.js"
+import { errorCodes } from "./transport.js"
 
 /** @internal */
 export const defaults: typeof Retry.defaults = {
@@ -27,26 +29,75 @@ export const withRetryAfter = <Out, R>(
     Schedule.map(([out]) => out)
   )
 
-/** @internal */
-export const schedule = (
-  options?: Retry.ScheduleOptions
-): Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> => {
-  const base = Duration.decode(options?.base ?? defaults.base)
-  const factor = options?.factor ?? defaults.factor
-  const cap = Duration.decode(options?.cap ?? defaults.cap)
-  const attempts = Math.max(1, Math.floor(options?.attempts ?? defaults.attempts))
-  const maxRetryAfter = Duration.decode(options?.maxRetryAfter ?? defaults.maxRetryAfter)
-  return Schedule.exponential(base, factor).pipe(
+const attemptsRule = ConfigCheck.integer(1, 10)
+const factorRule = ConfigCheck.atLeast(1)
+
+const option = <A>(name: string, rule: ConfigCheck.Rule<A>, input: unknown, fallback: A) =>
+  input === undefined || input === null
+    ? Either.right(fallback)
+    : ConfigCheck.check(`${name} of Retry.schedule`, rule, input)
+
+/**
+ * The options of `schedule`, each checked: `InvalidConfiguration` naming the
+ * first that is not what it may be.
+ *
+ * @internal
+ */
+export const checkOptions = (options: Retry.ScheduleOptions | undefined) =>
+  Either.all({
+    base: option("base", ConfigCheck.positiveDuration, options?.base, defaults.base),
+    factor: option("factor", factorRule, options?.factor, defaults.factor),
+    cap: option("cap", ConfigCheck.positiveDuration, options?.cap, defaults.cap),
+    attempts: option("attempts", attemptsRule, options?.attempts, defaults.attempts),
+    maxRetryAfter: option(
+      "maxRetryAfter",
+      ConfigCheck.nonNegativeDuration,
+      options?.maxRetryAfter,
+      defaults.maxRetryAfter
+    )
+  })
+
+/**
+ * The schedules `schedule` made from options it refused, with the reason:
+ * `ImgurConfig` refuses them when its layer is built, and `transient` /
+ * `singleUse` fail with the reason instead of retrying along them.
+ */
+const refused = new WeakMap<Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>, ImgurAuthError.ImgurAuthError>()
+
+/**
+ * Why `schedule` refused the options of this schedule, if it did.
+ *
+ * @internal
+ */
+export const problemOf = (
+  self: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
+): ImgurAuthError.ImgurAuthError | undefined => refused.get(self)
+
+const build = (values: typeof Retry.defaults): Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> =>
+  Schedule.exponential(values.base, values.factor).pipe(
     Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap)),
-    Schedule.intersect(Schedule.recurs(attempts - 1)),
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, values.cap)),
+    Schedule.intersect(Schedule.recurs(values.attempts - 1)),
     Schedule.whileInput((error: ImgurAuthError.ImgurAuthError) =>
       ImgurAuthError.isTransient(error) &&
-      (error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, maxRetryAfter))
+      (error.retryAfter === undefined || Duration.lessThanOrEqualTo(error.retryAfter, values.maxRetryAfter))
     ),
     withRetryAfter
   )
-}
+
+/** @internal */
+export const schedule = (
+  options?: Retry.ScheduleOptions
+): Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> =>
+  Either.match(checkOptions(options), {
+    onRight: build,
+    onLeft: (error) => {
+      // Never run: `problemOf` names it, and the combinators fail with it.
+      const made = build(defaults)
+      refused.set(made, error)
+      return made
+    }
+  })
 
 /** @internal */
 export const defaultSchedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> = schedule()
@@ -62,14 +113,18 @@ export const fromConfig = (config: ImgurConfig.Service): Schedule.Schedule<unkno
  * failure. A failure that is not `retryable`, or one the schedule is done
  * with, is the result. Unlike `Effect.retry`, no `CurrentIterationMetadata`
  * is provided: `self` here never reads it, and providing it costs a context
- * change on every attempt, the first (and usually only) one included.
+ * change on every attempt, the first (and usually only) one included. A
+ * schedule made from options `schedule` refused fails at once, unsent.
  */
 const retryWhile = <A, R>(
   self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+  given: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
   schedule: () => Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
   retryable: (error: ImgurAuthError.ImgurAuthError) => boolean
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
-  Effect.catchAll(self, (first) =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> => {
+  const problem = refused.get(given)
+  if (problem !== undefined) return Effect.fail(problem)
+  return Effect.catchAll(self, (first) =>
     retryable(first)
       ? Effect.flatMap(Schedule.driver(schedule()), (driver) => {
         const retryAfter = (
@@ -82,6 +137,7 @@ const retryWhile = <A, R>(
         return retryAfter(first)
       })
       : Effect.fail(first))
+}
 
 /** @internal */
 export const transient: Retry.Policy = dual(
@@ -89,23 +145,12 @@ export const transient: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, () => withRetryAfter(schedule), ImgurAuthError.isTransient)
+  ) => retryWhile(self, schedule, () => withRetryAfter(schedule), ImgurAuthError.isTransient)
 )
-
-const refusedCodes = new Set(["ECONNREFUSED"])
-
-// Walks `cause` (and an `AggregateError`'s `errors`, which Node uses when it
-// tried several addresses) a few levels deep looking for a refused connection.
-const hasRefusedCode = (u: unknown, depth: number): boolean => {
-  if (depth > 5 || typeof u !== "object" || u === null) return false
-  if ("code" in u && typeof u.code === "string" && refusedCodes.has(u.code)) return true
-  if ("errors" in u && Array.isArray(u.errors) && u.errors.some((e) => hasRefusedCode(e, depth + 1))) return true
-  return "cause" in u && hasRefusedCode(u.cause, depth + 1)
-}
 
 /** @internal */
 export const isRefusedBeforeSending = (error: ImgurAuthError.ImgurAuthError): boolean =>
-  error.reason === "Transport" && hasRefusedCode(error.cause, 0)
+  error.reason === "Transport" && errorCodes(error.cause).includes("ECONNREFUSED")
 
 /** @internal */
 export const singleUse: Retry.Policy = dual(
@@ -113,5 +158,5 @@ export const singleUse: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, () => schedule, isRefusedBeforeSending)
+  ) => retryWhile(self, schedule, () => schedule, isRefusedBeforeSending)
 )

@@ -15,6 +15,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as ImgurConfig from "../ImgurConfig.js"
 import * as Timeout from "./timeout.js"
+import * as Transport from "./transport.js"
 
 /**
  * What a token request asks for: the grant and its single secret value.
@@ -53,22 +54,6 @@ export const checkClientSecret = (config: ImgurConfig.Service): Effect.Effect<vo
   Option.isNone(config.clientSecret) && Option.isNone(config.tokenUrl)
     ? Effect.fail(error("MissingClientSecret"))
     : Effect.void
-
-// The `cause` of a `Transport` error is the network failure underneath (its
-// message names the host and the system error), never the `HttpClientRequest`,
-// which holds the form body with the secrets.
-const fromHttpError = (failure: HttpClientError.HttpClientError): ImgurAuthError.ImgurAuthError => {
-  switch (failure.reason) {
-    case "InvalidUrl":
-      return error("Transport", { detail: "the token URL is not a valid URL" })
-    case "Encode":
-      return error("Transport", { detail: "the token request could not be encoded" })
-    case "Transport":
-      return error("Transport", { detail: "the token request failed", cause: failure.cause })
-    default:
-      return error("Transport", { detail: "the token response could not be read", cause: failure.cause })
-  }
-}
 
 // `JSON.parse` itself rather than `Schema.parseJson`, a decode pass of its
 // own on every refresh; the shape is checked by `decodeResponse`.
@@ -169,6 +154,10 @@ export const make = (
         (response) => Effect.map(response.text, (body) => [response, body] as const)
       )
     })
+  // The `cause` of a `Transport` error is the network failure underneath (see
+  // `Transport.fromHttpError`), never the request, which holds the secrets.
+  const fromHttpError = (failure: HttpClientError.HttpClientError) =>
+    Transport.fromHttpError(failure, base, "the token request")
   return (grant) =>
     Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout).pipe(
       Effect.flatMap(([response, body]) =>

@@ -1,13 +1,15 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { ImgurAuthError } from "@imgur-auth/core"
+import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import type { ImgurEmulator } from "@imgur-auth/emulator"
 import { Client, type ClientConfig, ImgurAuthClientError } from "@imgur-auth/http/Client"
 import type * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Layer from "effect/Layer"
@@ -107,49 +109,99 @@ const secretLike = FastCheck.oneof(
   FastCheck.constant(undefined),
   anyString.map((value) => Redacted.make(value))
 )
-const weirdConfig: FastCheck.Arbitrary<string | ClientConfig | undefined> = FastCheck.oneof(
+
+/** What plain JavaScript may hand the constructor: any shape, any text. */
+const weirdConfig: FastCheck.Arbitrary<unknown> = FastCheck.oneof(
   anyString,
   FastCheck.constant(undefined),
+  FastCheck.constantFrom(null, 42, [], {}),
   FastCheck.record({
-    client_id: FastCheck.oneof(anyString, FastCheck.constant(undefined)),
+    client_id: FastCheck.oneof(anyString, FastCheck.constant(undefined), FastCheck.constant(client.clientId)),
     client_secret: secretLike,
     access_token: secretLike,
     refresh_token: secretLike,
     mashape_key: secretLike,
     rapidapi_key: secretLike,
-    base_url: FastCheck.oneof(anyString, FastCheck.constantFrom(...refusedSchemes), FastCheck.constant(undefined))
+    base_url: FastCheck.oneof(
+      anyString,
+      FastCheck.constantFrom(
+        ...refusedSchemes,
+        "http://127.0.0.1:9",
+        "javascript:globalThis.pwned=document.domain;//x"
+      ),
+      FastCheck.constant(undefined)
+    ),
+    token_url: FastCheck.oneof(anyString, FastCheck.constantFrom("/api/imgur/token", "http://127.0.0.1:9/token"))
   }, { requiredKeys: [] })
 )
 
-/** Text that can go in an HTTP header: a credential that cannot is refused for seconds of retries (see below). */
-const headerSafe = FastCheck.oneof(
-  FastCheck.stringMatching(/^[!-~]([ -~]{0,38}[!-~])?$/),
-  junk.filter((text) => /^[!-~]([ -~]*[!-~])?$/.test(text))
+/** Text a real configuration holds: no control characters (spaces and any other Unicode are fine in a secret). */
+const plainText = FastCheck.string({ unit: "grapheme", maxLength: 40 }).filter((text) =>
+  [...text].every((char) => {
+    const code = char.codePointAt(0) ?? 0
+    return code >= 0x20 && (code < 0x7f || code > 0x9f)
+  })
 )
-const headerSafeSecret = FastCheck.oneof(
-  headerSafe,
-  FastCheck.constant(undefined),
-  headerSafe.map((value) => Redacted.make(value))
-)
+const plainSecret = FastCheck.option(FastCheck.oneof(plainText, plainText.map(Redacted.make)), { nil: undefined })
+
+/** A configuration that is valid by construction. */
+const validConfig: FastCheck.Arbitrary<ClientConfig> = FastCheck.record({
+  client_id: FastCheck.stringMatching(/^[0-9A-Za-z._~-]{1,32}$/),
+  client_secret: plainSecret,
+  access_token: plainSecret,
+  refresh_token: plainSecret,
+  mashape_key: plainSecret,
+  rapidapi_key: plainSecret,
+  base_url: FastCheck.constantFrom(
+    undefined,
+    "",
+    "https://api.imgur.com",
+    "http://127.0.0.1:9",
+    "http://[::1]:4010/",
+    "https://example.com/proxy/imgur//"
+  ),
+  token_url: FastCheck.constantFrom(undefined, "", "https://app.example/api/imgur/token")
+}, { requiredKeys: ["client_id"] })
+
+/** Every detail the constructor may throw with: the option and what it may be, never what was given. */
+const constructorDetails: ReadonlySet<string> = new Set([
+  `client_id must be ${ConfigCheck.clientId.expected}`,
+  ...["client_secret", "access_token", "refresh_token", "mashape_key", "rapidapi_key"].map((name) =>
+    `${name} must be ${ConfigCheck.secret.expected}`
+  ),
+  `base_url must be ${ConfigCheck.httpUrl.expected}`,
+  `token_url must be ${ConfigCheck.absoluteTokenUrl.expected}`
+])
+
+/** `new NodeClient(config)`: the client, or `undefined` when it threw InvalidConfiguration (anything else fails). */
+const construct = (config: unknown): Client | undefined => {
+  try {
+    const made: Client = Reflect.construct(NodeClient, [config])
+    return made
+  } catch (error) {
+    assert.instanceOf(error, ImgurAuthClientError, `threw ${inspect(error)}`)
+    const typed = error instanceof ImgurAuthClientError ? error : undefined
+    assert.strictEqual(typed?.reason, "InvalidConfiguration")
+    assert.isTrue(constructorDetails.has(typed?.detail ?? ""), `detail ${JSON.stringify(typed?.detail)}`)
+    return undefined
+  }
+}
 
 /**
  * A weird configuration whose base URL is the emulator (with a hostile
- * path, perhaps): nothing may go to the real Imgur. Base URLs that are not
- * loopback http, and credentials that cannot be sent as a header, are
- * retried for seconds before they are refused: the examples below cover them.
+ * path, perhaps): nothing may go to the real Imgur. A credential that the
+ * rules allow but a header cannot carry (above U+00FF) is refused as the
+ * request is built.
  */
 const weirdLocalConfig = FastCheck.record({
-  client_id: FastCheck.oneof(anyString, headerSafe, FastCheck.constant(client.clientId)),
+  client_id: FastCheck.oneof(anyString, FastCheck.constant(client.clientId)),
   client_secret: FastCheck.oneof(secretLike, FastCheck.constant(client.clientSecret)),
-  access_token: headerSafeSecret,
+  access_token: secretLike,
   refresh_token: secretLike,
-  mashape_key: headerSafeSecret,
-  rapidapi_key: headerSafeSecret,
+  mashape_key: secretLike,
+  rapidapi_key: secretLike,
   path: FastCheck.oneof(FastCheck.constant(""), junk.map((path) => `/${path}`))
-}).map((config) =>
-  // A client id goes into the Client-ID header of anonymous calls.
-  /^[ -~]*$/.test(config.client_id) ? config : { ...config, access_token: config.access_token ?? "hostile-access" }
-)
+})
 
 layer(EnvLive, { excludeTestServices: true })("ImgurAuth under hostile input", (it) => {
   describe("authorize(input) of each flow", () => {
@@ -303,12 +355,13 @@ layer(EnvLive, { excludeTestServices: true })("Client under hostile input", (it)
       }
     }))
   it.effect.prop(
-    "new Client(weird config): a call resolves, or rejects with ImgurAuthClientError",
+    "new Client(weird config): throws InvalidConfiguration, or each call resolves or rejects with ImgurAuthClientError",
     [weirdLocalConfig, hostileInput],
     ([{ path, ...config }, input]) =>
       Effect.gen(function*() {
         const { emulator } = yield* Env
-        const weird = new NodeClient({ ...config, base_url: `${emulator.url}${path}` })
+        const weird = construct({ ...config, base_url: `${emulator.url}${path}` })
+        if (weird === undefined) return
         const calls: ReadonlyArray<() => Promise<unknown>> = [
           () => weird.getAccessToken(),
           () => weird.Authorize.byCode(expectedState).authorize(input),
@@ -320,38 +373,65 @@ layer(EnvLive, { excludeTestServices: true })("Client under hostile input", (it)
     asyncRuns
   )
 
-  it.effect("a base URL that is not a loopback http URL, a credential that is not header text: typed outcomes", () =>
+  it.effect("a base URL that is not http(s), a credential with a line break: the constructor throws, naming it", () =>
     Effect.gen(function*() {
       const { emulator } = yield* Env
-      const configs: ReadonlyArray<ClientConfig> = [
-        ...[...refusedSchemes, "not a url", "%zz", "http://127.0.0.1:9"].map((base_url) => ({ base_url })),
-        // Credentials that cannot be sent as a header.
-        { base_url: emulator.url, access_token: "a\nb" },
-        { base_url: emulator.url, access_token: "\ud800" },
-        { base_url: emulator.url, client_id: "é\u0000" },
-        { base_url: emulator.url, mashape_key: "a\r\nX-Injected: 1" },
-        { base_url: emulator.url, rapidapi_key: "😀" }
+      const configs: ReadonlyArray<readonly [option: string, config: Partial<ClientConfig>]> = [
+        ...[...refusedSchemes, "javascript:globalThis.pwned=document.domain;//x", "not a url", "%zz"].map((
+          base_url
+        ) => ["base_url", { base_url }] as const),
+        ["access_token", { base_url: emulator.url, access_token: "a\nb" }],
+        ["client_id", { base_url: emulator.url, client_id: "é\u0000" }],
+        ["mashape_key", { base_url: emulator.url, mashape_key: "a\r\nX-Injected: 1" }],
+        ["client_secret", { base_url: emulator.url, client_secret: Redacted.make("s3cret\r\n") }]
       ]
-      yield* Effect.forEach(configs, (config) =>
-        Effect.gen(function*() {
-          const base_url = config.base_url ?? ""
-          const weird = new NodeClient({
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            refresh_token: "hostile-refresh",
-            access_token: "hostile-access",
-            ...config
-          })
-          const calls: ReadonlyArray<() => Promise<unknown>> = [
-            () => weird.Authorize.regenerateFromRefreshToken() ?? Promise.reject(new Error("no refresh")),
-            () => weird.Authorize.byCode(expectedState).authorize(`${base_url}?state=${expectedState}&code=c`),
-            () => weird.request("/3/account/me")
-          ]
-          for (const call of calls) {
-            assertTypedRejection(yield* settlePromise(call))
-          }
-          yield* Effect.promise(() => weird.dispose())
-        }), { concurrency: "unbounded" })
+      const before = yield* emulator.countRequests()
+      for (const [option, config] of configs) {
+        const error = yield* Effect.flip(Effect.try({
+          try: () =>
+            new NodeClient({
+              client_id: client.clientId,
+              client_secret: client.clientSecret,
+              refresh_token: "hostile-refresh",
+              ...config
+            }),
+          catch: (error) => error
+        }))
+        assert.instanceOf(error, ImgurAuthClientError)
+        const typed = error instanceof ImgurAuthClientError ? error : undefined
+        assert.strictEqual(typed?.reason, "InvalidConfiguration")
+        assert.isTrue(typed?.detail?.startsWith(`${option} must be `), typed?.detail)
+        for (const value of ["a\nb", "X-Injected", "s3cret", "hostile-refresh"]) {
+          assert.notInclude(`${typed?.message} ${inspect(typed, { depth: 10 })}`, value)
+        }
+      }
+      assert.strictEqual(yield* emulator.countRequests(), before)
+    }))
+
+  it.effect("a credential the rules allow but no header can carry: InvalidConfiguration, nothing sent, no retry", () =>
+    Effect.gen(function*() {
+      const { emulator } = yield* Env
+      const configs: ReadonlyArray<Partial<ClientConfig>> = [
+        { access_token: "\ud800" },
+        { access_token: "tøken-€" },
+        { client_id: "😀" },
+        { rapidapi_key: "😀" },
+        { mashape_key: Redacted.make("ключ") }
+      ]
+      const before = yield* emulator.countRequests({ path: "/3/account/me" })
+      for (const config of configs) {
+        const weird = new NodeClient({ client_id: client.clientId, base_url: emulator.url, ...config })
+        const outcome = yield* settlePromise(() => weird.request("/3/account/me"))
+        assert.strictEqual(outcome._tag, "Rejected")
+        const error = outcome._tag === "Rejected" && outcome.error instanceof ImgurAuthClientError
+          ? outcome.error
+          : undefined
+        assert.strictEqual(error?.reason, "InvalidConfiguration", inspect(outcome))
+        assert.include(error?.detail ?? "", "header")
+        assert.notInclude(error?.message ?? "", "ключ")
+        yield* Effect.promise(() => weird.dispose())
+      }
+      assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), before)
     }))
 })
 
@@ -397,37 +477,94 @@ describe("Client, synchronous entry points", () => {
     pureRuns
   )
 
-  it.prop("new Client(weird config) never throws; its URLs, String, JSON and inspect never throw", [
-    weirdConfig,
+  it.prop("new Client(valid config) never throws; its URLs, String, JSON and inspect never throw", [
+    validConfig,
     FastCheck.option(junk, { nil: undefined })
   ], ([config, state]) => {
-    const weird = new NodeClient(config)
-    for (const flow of [weird.Authorize.byCode(state), weird.Authorize.byToken(state), weird.Authorize.byPIN(state)]) {
+    const valid = new NodeClient(config)
+    for (const flow of [valid.Authorize.byCode(state), valid.Authorize.byToken(state), valid.Authorize.byPIN(state)]) {
       assert.isString(flow.url)
       assert.isString(flow.state)
+      assert.doesNotThrow(() => new URL(flow.url))
     }
-    assert.isString(String(weird))
-    assert.isString(JSON.stringify(weird))
-    assert.isString(inspect(weird))
+    assert.isString(String(valid))
+    assert.isString(JSON.stringify(valid))
+    assert.isString(inspect(valid))
   }, pureRuns)
 
-  it.live("plain JavaScript misuse of the constructor: numbers and arrays are read as absent or as text", () =>
-    Effect.gen(function*() {
-      const misuse: ReadonlyArray<unknown> = [42, [], {}, null, { client_id: 42 }, { client_id: "\ud800" }]
-      for (const config of misuse) {
-        const weird: Client = Reflect.construct(NodeClient, [config])
-        assert.instanceOf(weird, Client)
-        assert.isString(weird.Authorize.byCode().url)
-        const outcome = yield* settlePromise(() => weird.getAccessToken())
-        assert.strictEqual(outcome._tag, "Rejected")
-        assertTypedRejection(outcome)
-        yield* Effect.promise(() => weird.dispose())
+  it.prop(
+    "new Client(weird config) throws InvalidConfiguration synchronously, naming the option and no value; nothing else throws",
+    [weirdConfig, FastCheck.option(junk, { nil: undefined })],
+    ([config, state]) => {
+      const weird = construct(config)
+      if (weird === undefined) return
+      for (
+        const flow of [weird.Authorize.byCode(state), weird.Authorize.byToken(state), weird.Authorize.byPIN(state)]
+      ) {
+        assert.isString(flow.url)
+        // A base URL that was accepted makes a URL a browser can go to: http(s), never javascript:.
+        assert.match(new URL(flow.url).protocol, /^https?:$/)
       }
+      assert.isString(String(weird))
+      assert.isString(JSON.stringify(weird))
+      assert.isString(inspect(weird))
+    },
+    pureRuns
+  )
+
+  it.live("plain JavaScript misuse of the constructor: no client id is InvalidConfiguration, thrown at once", () =>
+    Effect.gen(function*() {
+      const misuse: ReadonlyArray<unknown> = [undefined, 42, [], {}, null, { client_id: 42 }, { client_id: ["x"] }]
+      for (const config of misuse) {
+        const error = yield* Effect.flip(
+          Effect.try({ try: () => Reflect.construct(NodeClient, [config]), catch: (e) => e })
+        )
+        assert.instanceOf(error, ImgurAuthClientError)
+        assert.strictEqual(error instanceof ImgurAuthClientError ? error.detail : undefined, [...constructorDetails][0])
+      }
+      // A lone surrogate is no whitespace and no control character: the URL encodes it.
+      const weird: Client = Reflect.construct(NodeClient, [{ client_id: "\ud800" }])
+      assert.isString(weird.Authorize.byCode().url)
+      const outcome = yield* settlePromise(() => weird.getAccessToken())
+      assert.strictEqual(outcome._tag, "Rejected")
+      assertTypedRejection(outcome)
+      yield* Effect.promise(() => weird.dispose())
     }))
+
+  it("the setters check what they are given, and keep the value they had when they throw", () => {
+    const checked = new NodeClient({ client_id: client.clientId, base_url: "http://127.0.0.1:9" })
+    const attempts: ReadonlyArray<readonly [option: string, set: () => void]> = [
+      ["client_id", () => (checked.client_id = "two words")],
+      ["client_secret", () => (checked.client_secret = "s3cret\n")],
+      ["access_token", () => (checked.access_token = "token\r\nX-Injected: 1")],
+      ["access_token", () => (checked.client_token = Redacted.make("token\u0000"))],
+      ["refresh_token", () => (checked.refresh_token = "\u007f")],
+      ["mashape_key", () => (checked.mashape_key = "key\t")],
+      ["rapidapi_key", () => (checked.rapidapi_key = "key\n")],
+      ["base_url", () => (checked.base_url = "javascript:globalThis.pwned=document.domain;//x")]
+    ]
+    for (const [option, set] of attempts) {
+      try {
+        set()
+        assert.fail(`${option} took a value it cannot`)
+      } catch (error) {
+        assert.instanceOf(error, ImgurAuthClientError)
+        const typed = error instanceof ImgurAuthClientError ? error : undefined
+        assert.strictEqual(typed?.reason, "InvalidConfiguration")
+        assert.isTrue(typed?.detail?.startsWith(`${option} must be `), typed?.detail)
+        assert.notInclude(typed?.message ?? "", "s3cret")
+      }
+    }
+    assert.strictEqual(checked.client_id, client.clientId)
+    assert.strictEqual(checked.base_url, "http://127.0.0.1:9")
+    assert.isNull(checked.client_secret)
+    assert.isNull(checked.access_token)
+    assert.include(checked.Authorize.byCode().url, "http://127.0.0.1:9/oauth2/authorize")
+  })
 })
 
-// ImgurConfig.make is where configuration enters the Effect services.
-describe("ImgurConfig.make", () => {
+// ImgurConfig.make and validate are where configuration enters the Effect services.
+describe("ImgurConfig.make and validate", () => {
   it.prop("is total over any options, and keeps every secret Redacted", [
     FastCheck.record({
       clientId: anyString,
@@ -442,5 +579,26 @@ describe("ImgurConfig.make", () => {
     if (options.clientSecret !== undefined && options.clientSecret !== "") {
       assert.isTrue(Option.isSome(config.clientSecret) && Redacted.isRedacted(config.clientSecret.value))
     }
+  }, pureRuns)
+
+  it.prop("validate answers any options with a configuration or InvalidConfiguration, never a timeout of NaN or 0", [
+    FastCheck.record({
+      clientId: anyString,
+      clientSecret: FastCheck.oneof(anyString, FastCheck.constant(undefined)),
+      baseUrl: FastCheck.oneof(anyString, FastCheck.constant(undefined)),
+      tokenUrl: FastCheck.oneof(anyString, FastCheck.constant(undefined)),
+      timeout: FastCheck.oneof(FastCheck.integer(), FastCheck.double()),
+      refreshSkew: FastCheck.oneof(FastCheck.integer(), FastCheck.double())
+    })
+  ], ([options]) => {
+    const checked = ImgurConfig.validate(options)
+    if (Either.isLeft(checked)) {
+      assert.strictEqual(checked.left.reason, "InvalidConfiguration")
+      assert.match(checked.left.detail ?? "", /^(clientId|clientSecret|baseUrl|tokenUrl|timeout|refreshSkew) must be /)
+      return
+    }
+    assert.isFalse(Duration.isZero(checked.right.timeout))
+    assert.isTrue(Duration.isFinite(checked.right.timeout) && Duration.isFinite(checked.right.refreshSkew))
+    assert.match(checked.right.baseUrl, /^https?:\/\//)
   }, pureRuns)
 })

@@ -193,7 +193,7 @@ layer(EnvLive, { excludeTestServices: true })("node Client under hostile input",
 
 describe("node Client constructor", () => {
   it.prop(
-    "never throws on a weird configuration, and prints",
+    "a weird configuration: InvalidConfiguration thrown at once, or a client that prints",
     [
       FastCheck.record({
         client_id: FastCheck.oneof(anyString, FastCheck.constant(undefined)),
@@ -203,10 +203,19 @@ describe("node Client constructor", () => {
       }, { requiredKeys: [] })
     ],
     ([{ directory, ...config }]) => {
-      const imgur = new Client({
-        ...config,
-        ...(directory === undefined ? {} : { store: { directory: Path.join(Os.tmpdir(), "never-written", directory) } })
-      })
+      let imgur: Client
+      try {
+        imgur = Reflect.construct(Client, [{
+          ...config,
+          ...(directory === undefined
+            ? {}
+            : { store: { directory: Path.join(Os.tmpdir(), "never-written", directory) } })
+        }])
+      } catch (error) {
+        assert.instanceOf(error, ImgurAuthClientError, `threw ${inspect(error)}`)
+        assert.strictEqual(error instanceof ImgurAuthClientError ? error.reason : undefined, "InvalidConfiguration")
+        return
+      }
       assert.isString(imgur.Authorize.byCode().url)
       assert.isString(String(imgur))
       assert.isString(JSON.stringify(imgur))

@@ -1,0 +1,206 @@
+import { ApiHost, ConfigCheck } from "@imgur-auth/core"
+import type { ImgurAuthError } from "@imgur-auth/core"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import type * as ImgurConfig from "../ImgurConfig.js"
+import * as Retry from "./retry.js"
+
+type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
+
+/**
+ * The name each option has where it is given: `ImgurConfig`'s own
+ * (`clientId`), the promise `Client`'s (`client_id`).
+ *
+ * @internal
+ */
+export type Names = { readonly [K in keyof ImgurConfig.Options]-?: string }
+
+/** @internal */
+export const names: Names = {
+  clientId: "clientId",
+  clientSecret: "clientSecret",
+  accessToken: "accessToken",
+  refreshToken: "refreshToken",
+  mashapeKey: "mashapeKey",
+  rapidApiKey: "rapidApiKey",
+  baseUrl: "baseUrl",
+  tokenUrl: "tokenUrl",
+  timeout: "timeout",
+  refreshSkew: "refreshSkew",
+  retrySchedule: "retrySchedule"
+}
+
+const isAbsent = (input: unknown): input is undefined | null => input === undefined || input === null
+
+/**
+ * A secret option: absent when `undefined`, `null` or empty, else text with
+ * no control characters, `Redacted` from here on.
+ *
+ * @internal
+ */
+export const secret = (name: string, input: unknown): Checked<Option.Option<Redacted.Redacted<string>>> =>
+  isAbsent(input)
+    ? Either.right(Option.none())
+    : Either.map(
+      ConfigCheck.check(name, ConfigCheck.secret, input),
+      (redacted) => Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
+    )
+
+/**
+ * A URL option: absent when `undefined`, `null` or empty, else what `rule`
+ * allows.
+ *
+ * @internal
+ */
+export const url = (name: string, rule: ConfigCheck.Rule<string>, input: unknown): Checked<Option.Option<string>> =>
+  isAbsent(input) || input === ""
+    ? Either.right(Option.none())
+    : Either.map(ConfigCheck.check(name, rule, input), Option.some)
+
+/** @internal */
+export const clientId = (name: string, input: unknown): Checked<string> =>
+  ConfigCheck.check(name, ConfigCheck.clientId, input)
+
+const duration = (
+  name: string,
+  rule: ConfigCheck.Rule<Duration.Duration>,
+  input: unknown,
+  fallback: Duration.Duration
+): Checked<Duration.Duration> => isAbsent(input) ? Either.right(fallback) : ConfigCheck.check(name, rule, input)
+
+// A plain predicate: as a type guard, `Schedule.isSchedule` would narrow the
+// schedule given (of imgur-auth's errors) to a `Schedule` of `never`.
+const isSchedule: (u: unknown) => boolean = Schedule.isSchedule
+
+const retrySchedule = (
+  name: string,
+  input: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError> | undefined | null
+): Checked<Option.Option<Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>>> => {
+  if (isAbsent(input)) return Either.right(Option.none())
+  if (!isSchedule(input)) {
+    return Either.left(ConfigCheck.invalid(name, "a Schedule, such as Retry.schedule({ attempts: 6 })"))
+  }
+  const problem = Retry.problemOf(input)
+  return problem === undefined ? Either.right(Option.some(input)) : Either.left(problem)
+}
+
+/**
+ * `url` without its trailing slashes, in one pass (no regular expression to
+ * backtrack over a long run of them).
+ *
+ * @internal
+ */
+export const trimSlashes = (value: string): string => {
+  let end = value.length
+  while (end > 0 && value.charCodeAt(end - 1) === 0x2f) end--
+  return value.slice(0, end)
+}
+
+const defaultTimeout = Duration.seconds(10)
+const defaultSkew = Duration.seconds(60)
+
+/**
+ * Every option checked, in the order of `Options`: the first that is not
+ * what it may be is the `InvalidConfiguration` error, named by `optionNames`.
+ *
+ * @internal
+ */
+export const validate = (
+  options: ImgurConfig.Options,
+  optionNames: Names = names
+): Checked<ImgurConfig.Service> =>
+  Either.gen(function*() {
+    const given: Partial<ImgurConfig.Options> = typeof options === "object" && options !== null ? options : {}
+    const clientIdValue = yield* clientId(optionNames.clientId, given.clientId)
+    const clientSecret = yield* secret(optionNames.clientSecret, given.clientSecret)
+    const accessToken = yield* secret(optionNames.accessToken, given.accessToken)
+    const refreshToken = yield* secret(optionNames.refreshToken, given.refreshToken)
+    const mashapeKey = yield* secret(optionNames.mashapeKey, given.mashapeKey)
+    const rapidApiKey = yield* secret(optionNames.rapidApiKey, given.rapidApiKey)
+    const baseUrl = yield* url(optionNames.baseUrl, ConfigCheck.httpUrl, given.baseUrl)
+    const tokenUrl = yield* url(optionNames.tokenUrl, ConfigCheck.tokenUrl, given.tokenUrl)
+    const service: ImgurConfig.Service = {
+      clientId: clientIdValue,
+      clientSecret,
+      accessToken,
+      refreshToken,
+      mashapeKey,
+      rapidApiKey,
+      baseUrl: trimSlashes(Option.getOrElse(baseUrl, () => ApiHost.imgurBaseUrl)),
+      tokenUrl,
+      timeout: yield* duration(optionNames.timeout, ConfigCheck.positiveDuration, given.timeout, defaultTimeout),
+      refreshSkew: yield* duration(
+        optionNames.refreshSkew,
+        ConfigCheck.nonNegativeDuration,
+        given.refreshSkew,
+        defaultSkew
+      ),
+      retrySchedule: yield* retrySchedule(optionNames.retrySchedule, given.retrySchedule)
+    }
+    return service
+  })
+
+const uncheckedSecret = (
+  value: string | Redacted.Redacted<string> | undefined
+): Option.Option<Redacted.Redacted<string>> => {
+  if (value === undefined) return Option.none()
+  const redacted = Redacted.isRedacted(value) ? value : Redacted.make(value)
+  return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
+}
+
+const uncheckedDuration = (input: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
+  input === undefined ? fallback : Option.getOrElse(Duration.decodeUnknown(input), () => fallback)
+
+/** @internal */
+export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
+  clientId: options.clientId,
+  clientSecret: uncheckedSecret(options.clientSecret),
+  accessToken: uncheckedSecret(options.accessToken),
+  refreshToken: uncheckedSecret(options.refreshToken),
+  mashapeKey: uncheckedSecret(options.mashapeKey),
+  rapidApiKey: uncheckedSecret(options.rapidApiKey),
+  baseUrl: trimSlashes(
+    options.baseUrl === undefined || options.baseUrl === "" ? ApiHost.imgurBaseUrl : options.baseUrl
+  ),
+  tokenUrl: Option.fromNullable(options.tokenUrl === "" ? undefined : options.tokenUrl),
+  timeout: uncheckedDuration(options.timeout, defaultTimeout),
+  refreshSkew: uncheckedDuration(options.refreshSkew, defaultSkew),
+  retrySchedule: Option.fromNullable(options.retrySchedule)
+})
+
+/**
+ * A `Config` that `rule` validates, saying what it expects (the
+ * `ConfigError` names the variable).
+ *
+ * @internal
+ */
+export const checked = <A>(config: Config.Config<A>, rule: ConfigCheck.Rule<unknown>): Config.Config<A> =>
+  Config.validate(config, {
+    message: `Expected ${rule.expected}`,
+    validation: (value) => Option.isSome(rule.decode(value))
+  })
+
+/**
+ * A URL variable: empty (absent), or what the rule allows.
+ *
+ * @internal
+ */
+export const urlConfig = (name: string, rule: ConfigCheck.Rule<string>): Config.Config<Option.Option<string>> =>
+  Config.option(Config.validate(Config.string(name), {
+    message: `Expected ${rule.expected}`,
+    validation: (value) => value === "" || Option.isSome(rule.decode(value))
+  }))
+
+/**
+ * A secret variable: checked as the string it is read as, `Redacted` from
+ * then on. (A failed check of `Config.redacted` says only "<redacted>", not
+ * what is expected; the check's message never holds the value.)
+ *
+ * @internal
+ */
+export const secretConfig = (name: string): Config.Config<Option.Option<Redacted.Redacted<string>>> =>
+  Config.option(Config.map(checked(Config.string(name), ConfigCheck.secret), Redacted.make))
