@@ -140,7 +140,7 @@ const finiteDuration = (input: unknown): Option.Option<Duration.Duration> => {
 }
 
 /**
- * A finite duration longer than zero (a timeout, a first retry delay), as a
+ * A finite duration longer than zero (a timeout), as a
  * `Duration` or any `DurationInput`: `"10 seconds"`, `10000` (milliseconds).
  * `NaN`, `-1`, `Infinity`, `0` and `"abc"` are refused.
  *

@@ -24,13 +24,13 @@ import * as internal from "./internal/retry.js"
  * @category models
  */
 export interface ScheduleOptions {
-  /** The first delay: a finite duration longer than zero. Default 250 milliseconds. */
+  /** The first delay: a finite duration of zero or more (zero: retry at once). Default 250 milliseconds. */
   readonly base?: Duration.DurationInput | undefined
   /** Each delay is the previous one times this: a finite number of at least 1. Default 2. */
   readonly factor?: number | undefined
   /**
    * No delay is longer than this (`Retry-After` aside): a finite duration
-   * longer than zero. Default 10 seconds.
+   * of zero or more. Default 10 seconds.
    */
   readonly cap?: Duration.DurationInput | undefined
   /** Attempts in all, the first included: a whole number from 1 to 10. Default 4. */

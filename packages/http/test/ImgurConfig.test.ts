@@ -134,7 +134,7 @@ describe("ImgurConfig", () => {
       ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 0 }) }],
       ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 11 }) }],
       ["attempts of Retry.schedule", { retrySchedule: Retry.schedule({ attempts: 2.5 }) }],
-      ["base of Retry.schedule", { retrySchedule: Retry.schedule({ base: 0 }) }],
+      ["base of Retry.schedule", { retrySchedule: Retry.schedule({ base: -1 }) }],
       ["base of Retry.schedule", { retrySchedule: Retry.schedule({ base: Number.NaN }) }]
     ]
     for (const [option, options] of refused) {

@@ -45,9 +45,10 @@ const option = <A>(name: string, rule: ConfigCheck.Rule<A>, input: unknown, fall
  */
 export const checkOptions = (options: Retry.ScheduleOptions | undefined) =>
   Either.all({
-    base: option("base", ConfigCheck.positiveDuration, options?.base, defaults.base),
+    // Zero is allowed: retries at once (what a test counting attempts wants).
+    base: option("base", ConfigCheck.nonNegativeDuration, options?.base, defaults.base),
     factor: option("factor", factorRule, options?.factor, defaults.factor),
-    cap: option("cap", ConfigCheck.positiveDuration, options?.cap, defaults.cap),
+    cap: option("cap", ConfigCheck.nonNegativeDuration, options?.cap, defaults.cap),
     attempts: option("attempts", attemptsRule, options?.attempts, defaults.attempts),
     maxRetryAfter: option(
       "maxRetryAfter",
