@@ -48,15 +48,45 @@ import { TokenStore } from "./TokenStore.js"
  * @category models
  */
 export type {
+  /**
+   * @since 0.1.0
+   */
   ApiResponse,
+  /**
+   * @since 0.1.0
+   */
   Authorize,
+  /**
+   * @since 0.1.0
+   */
   ClientConfig,
+  /**
+   * @since 0.1.0
+   */
   ClientConstructor,
+  /**
+   * @since 0.1.0
+   */
   Platform,
+  /**
+   * @since 0.1.0
+   */
   RateLimits,
+  /**
+   * @since 0.1.0
+   */
   RequestInit,
+  /**
+   * @since 0.1.0
+   */
   TokenAuth,
+  /**
+   * @since 0.1.0
+   */
   TokenResponse,
+  /**
+   * @since 0.1.0
+   */
   TwoStageAuth
 } from "./ClientModels.js"
 
@@ -66,7 +96,12 @@ export type {
  * @since 0.1.0
  * @category errors
  */
-export { ImgurAuthClientError } from "./ImgurAuthClientError.js"
+export {
+  /**
+   * @since 0.1.0
+   */
+  ImgurAuthClientError
+} from "./ImgurAuthClientError.js"
 
 /**
  * The warning of `regenerateFromRefreshToken()` with no refresh token.
