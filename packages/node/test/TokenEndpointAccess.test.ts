@@ -263,6 +263,15 @@ describe("TokenEndpoint: made from a configuration it can serve", () => {
       bad = error
     }
     assert.include(ImgurAuthError.isImgurAuthError(bad) ? bad.detail : "", "rateLimit.limit")
+    // And what ImgurConfig itself refuses, such as a base URL that is not http(s).
+    let badConfig: unknown
+    try {
+      TokenEndpoint.toNodeHandler({ ...client, baseUrl: "javascript:globalThis.pwned=1;//x" })
+    } catch (error) {
+      badConfig = error
+    }
+    assert.isTrue(ImgurAuthError.isImgurAuthError(badConfig))
+    assert.strictEqual(ImgurAuthError.isImgurAuthError(badConfig) ? badConfig.reason : "", "InvalidConfiguration")
   })
 
   it.effect("refuses options that cannot be, naming the option", () =>
