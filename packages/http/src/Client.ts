@@ -50,42 +50,52 @@ import { TokenStore } from "./TokenStore.js"
 export type {
   /**
    * @since 0.1.0
+   * @category models
    */
   ApiResponse,
   /**
    * @since 0.1.0
+   * @category models
    */
   Authorize,
   /**
    * @since 0.1.0
+   * @category models
    */
   ClientConfig,
   /**
    * @since 0.1.0
+   * @category models
    */
   ClientConstructor,
   /**
    * @since 0.1.0
+   * @category models
    */
   Platform,
   /**
    * @since 0.1.0
+   * @category models
    */
   RateLimits,
   /**
    * @since 0.1.0
+   * @category models
    */
   RequestInit,
   /**
    * @since 0.1.0
+   * @category models
    */
   TokenAuth,
   /**
    * @since 0.1.0
+   * @category models
    */
   TokenResponse,
   /**
    * @since 0.1.0
+   * @category models
    */
   TwoStageAuth
 } from "./ClientModels.js"
@@ -99,6 +109,7 @@ export type {
 export {
   /**
    * @since 0.1.0
+   * @category errors
    */
   ImgurAuthClientError
 } from "./ImgurAuthClientError.js"
