@@ -17,8 +17,8 @@ echo "::group::API reference: docgen type-checks and runs every @example"
 # An example that starts a server and never ends would hold docgen forever.
 timeout 900 pnpm docgen
 # The reference is committed: it must be what docgen writes from the sources.
-if ! git diff --quiet -- 'packages/*/docs' || [ -n "$(git ls-files --others --exclude-standard -- 'packages/*/docs')" ]; then
-  git status --short -- 'packages/*/docs'
+if ! git diff --quiet -- 'packages/*/docs/*' || [ -n "$(git ls-files --others --exclude-standard -- 'packages/*/docs/*')" ]; then
+  git status --short -- 'packages/*/docs/*'
   echo "The API reference under packages/*/docs is not what the JSDoc says: run \`pnpm docgen\` and commit it." >&2
   exit 1
 fi
