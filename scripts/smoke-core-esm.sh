@@ -16,8 +16,11 @@ cat > "$work/app/main.mjs" <<'JS'
 import { AuthorizeUrl, Redirect } from "@imgur-auth/core"
 import * as Either from "effect/Either"
 const url = AuthorizeUrl.make({ clientId: "43652b743b5a7a0", responseType: "code", state: "a b" })
-if (url !== "https://api.imgur.com/oauth2/authorize?client_id=43652b743b5a7a0&response_type=code&state=a%20b") {
-  throw new Error(`unexpected authorize URL ${url}`)
+if (
+  !Either.isRight(url) ||
+  url.right !== "https://api.imgur.com/oauth2/authorize?client_id=43652b743b5a7a0&response_type=code&state=a%20b"
+) {
+  throw new Error(`unexpected authorize URL ${JSON.stringify(url)}`)
 }
 const parsed = Redirect.parseCode("https://imgur.com/?state=a%20b&code=e12f6b53", { expectedState: "a b" })
 if (!Either.isRight(parsed) || parsed.right.code !== "e12f6b53") throw new Error("the code redirect did not parse")
