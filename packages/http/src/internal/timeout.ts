@@ -4,6 +4,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 
+/** Starts a timer that calls `fire` once; returns what cancels it. */
+type StartTimer = (fire: () => void) => () => void
+
 /**
  * Fails with `onTimeout()` when `self` has not ended within `duration` of
  * the `Clock`: what `Effect.timeoutFail` does, at a fraction of its cost.
