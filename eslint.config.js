@@ -13,7 +13,16 @@ const layering = (files, patterns, message) => ({
 const everywhere = ["@imgur-auth/*/internal/*", "@imgur-auth/*/src/*"]
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/build/**", "**/node_modules/**", "**/.artifacts/**", "examples/*/public/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/build/**",
+      "**/node_modules/**",
+      "**/.artifacts/**",
+      "examples/*/public/**",
+      "packages/*/docs/examples/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,
