@@ -4,7 +4,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
+import type * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
 import type * as ImgurConfig from "../ImgurConfig.js"
 import type * as Retry from "../Retry.js"
 import { errorCodes } from "./transport.js"
@@ -108,36 +110,35 @@ export const fromConfig = (config: ImgurConfig.Service): Schedule.Schedule<unkno
   Option.getOrElse(config.retrySchedule, () => defaultSchedule)
 
 /**
- * `Effect.retry(self, { schedule, while: retryable })`, with nothing set up
- * until a first failure: the schedule's driver is made then, and each
- * retry waits (on the `Clock`) for the delay the schedule gives for that
- * failure. A failure that is not `retryable`, or one the schedule is done
- * with, is the result. Unlike `Effect.retry`, no `CurrentIterationMetadata`
- * is provided: `self` here never reads it, and providing it costs a context
- * change on every attempt, the first (and usually only) one included. A
+ * `self`, asked only about the failures `retryable` takes: any other ends it
+ * at once, unseen, so a schedule that logs or counts its inputs sees only the
+ * failures that are retried. (`Effect.retry`'s `while` asks the schedule
+ * first.)
+ */
+const onlyAbout = <Out>(
+  self: Schedule.Schedule<Out, ImgurAuthError.ImgurAuthError>,
+  retryable: Predicate.Predicate<ImgurAuthError.ImgurAuthError>
+): Schedule.Schedule<Option.Option<Out>, ImgurAuthError.ImgurAuthError> =>
+  Schedule.makeWithState(self.initial, (now, error: ImgurAuthError.ImgurAuthError, state) =>
+    retryable(error)
+      ? Effect.map(
+        self.step(now, error, state),
+        ([next, out, decision]) => [next, Option.some(out), decision] as const
+      )
+      : Effect.succeed([state, Option.none<Out>(), ScheduleDecision.done] as const))
+
+/**
+ * `Effect.retry` along `schedule`, for the failures `retryable` takes; a
  * schedule made from options `schedule` refused fails at once, unsent.
  */
 const retryWhile = <A, R>(
   self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
   given: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
-  schedule: () => Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
-  retryable: (error: ImgurAuthError.ImgurAuthError) => boolean
+  schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
+  retryable: Predicate.Predicate<ImgurAuthError.ImgurAuthError>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> => {
   const problem = refused.get(given)
-  if (problem !== undefined) return Effect.fail(problem)
-  return Effect.catchAll(self, (first) =>
-    retryable(first)
-      ? Effect.flatMap(Schedule.driver(schedule()), (driver) => {
-        const retryAfter = (
-          error: ImgurAuthError.ImgurAuthError
-        ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
-          Effect.matchEffect(driver.next(error), {
-            onFailure: () => Effect.fail(error),
-            onSuccess: () => Effect.catchAll(self, (next) => retryable(next) ? retryAfter(next) : Effect.fail(next))
-          })
-        return retryAfter(first)
-      })
-      : Effect.fail(first))
+  return problem === undefined ? Effect.retry(self, onlyAbout(schedule, retryable)) : Effect.fail(problem)
 }
 
 /** @internal */
@@ -146,7 +147,7 @@ export const transient: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, schedule, () => withRetryAfter(schedule), ImgurAuthError.isTransient)
+  ) => retryWhile(self, schedule, withRetryAfter(schedule), ImgurAuthError.isTransient)
 )
 
 /** @internal */
@@ -159,5 +160,5 @@ export const singleUse: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, schedule, () => schedule, isRefusedBeforeSending)
+  ) => retryWhile(self, schedule, schedule, isRefusedBeforeSending)
 )
