@@ -985,6 +985,17 @@ describe("ImgurAuth tracing", () => {
   it.scopedLive("the caller's own requests after a token request are traced (live clock)", () => tracedAfterwards)
   it.scoped("the caller's own requests after a token request are traced (TestClock)", () => tracedAfterwards)
 
+  it.scoped("no trace context goes to the token endpoint, a third party's", () =>
+    Effect.gen(function*() {
+      const { auth, recorded } = yield* makeScripted([{ status: 200, body: tokenBody() }])
+      const spans: Array<RecordedSpan> = []
+      yield* auth.regenerateFromRefreshToken("rt").pipe(Effect.withTracer(recordingTracer(spans)))
+      assert.strictEqual(recorded.length, 1)
+      assert.notProperty(recorded[0]?.headers ?? {}, "traceparent")
+      assert.notProperty(recorded[0]?.headers ?? {}, "b3")
+      assert.deepStrictEqual(spans.map((span) => span.name), ["ImgurAuth.tokenRequest"])
+    }))
+
   it.scoped("a failed token request is traced with Imgur's status", () =>
     Effect.gen(function*() {
       const { auth } = yield* makeImgurAuthHarness()

@@ -1,0 +1,173 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { ErrorBody, ImgurAuthError, RateLimit, TokenSet } from "@imgur-auth/core"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { constTrue } from "effect/Function"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as ImgurConfig from "../ImgurConfig.js"
+import * as Timeout from "./timeout.js"
+import * as Transport from "./transport.js"
+
+/**
+ * What a token request asks for: the grant and its single secret value.
+ *
+ * @internal
+ */
+export type Grant =
+  | { readonly grantType: "authorization_code"; readonly code: Redacted.Redacted<string> }
+  | { readonly grantType: "pin"; readonly pin: Redacted.Redacted<string> }
+  | { readonly grantType: "refresh_token"; readonly refreshToken: Redacted.Redacted<string> }
+
+const grantParams = (grant: Grant): readonly [name: string, value: Redacted.Redacted<string>] => {
+  switch (grant.grantType) {
+    case "authorization_code":
+      return ["code", grant.code]
+    case "pin":
+      return ["pin", grant.pin]
+    case "refresh_token":
+      return ["refresh_token", grant.refreshToken]
+  }
+}
+
+const error = (
+  reason: ImgurAuthError.Reason,
+  fields?: Omit<ConstructorParameters<typeof ImgurAuthError.ImgurAuthError>[0], "reason">
+) => new ImgurAuthError.ImgurAuthError({ reason, ...fields })
+
+/**
+ * `MissingClientSecret` unless the request can be made: a client secret is
+ * configured, or token requests go to a `tokenUrl` override (a backend that
+ * adds the secret itself).
+ *
+ * @internal
+ */
+export const checkClientSecret = (config: ImgurConfig.Service): Effect.Effect<void, ImgurAuthError.ImgurAuthError> =>
+  Option.isNone(config.clientSecret) && Option.isNone(config.tokenUrl)
+    ? Effect.fail(error("MissingClientSecret"))
+    : Effect.void
+
+// `JSON.parse` itself rather than `Schema.parseJson`, a decode pass of its
+// own on every refresh; the shape is checked by `decodeResponse`.
+const parseJson = (text: string): Either.Either<unknown, unknown> => Either.try((): unknown => JSON.parse(text))
+const decodeResponse = Schema.decodeUnknownEither(TokenSet.TokenResponse)
+
+// Names what is wrong by the paths of the fields, never by their values: the
+// body of a token response holds tokens.
+const describeParseError = (parseError: ParseResult.ParseError): string => {
+  const paths = ParseResult.ArrayFormatter.formatErrorSync(parseError)
+    .map((issue) => issue.path.map(String).join("."))
+    .filter((path) => path !== "")
+  return paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
+}
+
+const decodeSuccess = (
+  response: HttpClientResponse.HttpClientResponse,
+  body: string
+): Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
+  const bad = (detail: string) =>
+    error("BadResponse", {
+      status: response.status,
+      detail,
+      imgurMessage: Option.getOrUndefined(ErrorBody.decode(response.status, body).imgurMessage)
+    })
+  return Either.match(parseJson(body), {
+    onLeft: () => Effect.fail(bad("the token endpoint answered with a body that is not JSON")),
+    onRight: (json) =>
+      Either.match(decodeResponse(json), {
+        onLeft: (parseError) =>
+          Effect.fail(
+            bad(`the token endpoint answered with JSON that is not a token response${describeParseError(parseError)}`)
+          ),
+        onRight: TokenSet.fromResponse
+      })
+  })
+}
+
+const decodeFailure = (
+  response: HttpClientResponse.HttpClientResponse,
+  body: string
+): Effect.Effect<never, ImgurAuthError.ImgurAuthError> =>
+  Effect.flatMap(DateTime.now, (now) =>
+    Effect.fail(ErrorBody.toError(ErrorBody.decode(response.status, body), {
+      retryAfter: Option.getOrUndefined(RateLimit.parse(response.headers, now).retryAfter)
+    })))
+
+const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.zipRight(
+    Effect.annotateCurrentSpan("http.response.status_code", response.status),
+    // Annotating costs a `FiberRef` update even when the line is not logged.
+    Effect.whenLogLevel(
+      Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
+        grant_type: grant.grantType,
+        status: response.status
+      }),
+      "Debug"
+    )
+  )
+
+/**
+ * The token requests of `config` over `client`: each call is one `POST` to
+ * the token endpoint, form-encoded, without retries, and gives Imgur's answer
+ * as a `TokenSet` (expiry read from `Clock`) or a typed error. The client
+ * secret and the grant's value leave `Redacted` only here, as the body is
+ * built. The whole exchange (connect, send, read) fails with `Timeout` after
+ * `config.timeout`.
+ *
+ * Each call is traced as one `ImgurAuth.tokenRequest` span (the grant type
+ * and the status as attributes) and logged as one debug line. The
+ * `HttpClient`'s own span is turned off for these requests
+ * (`HttpClient.withTracerDisabledWhen`), so the platform adds no second span
+ * and sends no trace context to the token endpoint, a third party's; the
+ * caller's other requests are traced as usual. This runs on every refresh,
+ * so it is kept to a handful of Effect steps.
+ *
+ * @internal
+ */
+export const make = (
+  client: HttpClient.HttpClient,
+  config: ImgurConfig.Service
+): (grant: Grant) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
+  const http = HttpClient.withTracerDisabledWhen(client, constTrue)
+  const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
+  const onTimeout = () =>
+    error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
+  const exchange = (grant: Grant) =>
+    Effect.suspend(() => {
+      const [name, value] = grantParams(grant)
+      const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
+      if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
+      params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
+      return Effect.flatMap(
+        http.execute(HttpClientRequest.bodyUrlParams(base, params)),
+        (response) => Effect.map(response.text, (body) => [response, body] as const)
+      )
+    })
+  // The `cause` of a `Transport` error is the network failure underneath (see
+  // `Transport.fromHttpError`), never the request, which holds the secrets.
+  const fromHttpError = (failure: HttpClientError.HttpClientError) =>
+    Transport.fromHttpError(failure, base, "the token request")
+  return (grant) =>
+    Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout).pipe(
+      Effect.flatMap(([response, body]) =>
+        Effect.zipRight(
+          answered(grant, response),
+          response.status >= 200 && response.status < 300
+            ? decodeSuccess(response, body)
+            : decodeFailure(response, body)
+        )
+      ),
+      Effect.withSpan("ImgurAuth.tokenRequest", {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "imgur.grant_type": grant.grantType }
+      })
+    )
+}
