@@ -4,7 +4,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
+import type * as UrlParams from "@effect/platform/UrlParams"
 import { ApiHost, ErrorBody, ImgurAuthError, RateLimit } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -37,11 +37,13 @@ type Outcome =
 const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
 
 /**
- * What the caller gets back: the response with the request as the caller
- * made it (the URL resolved, but no `Authorization` and no gateway key, which
- * would print unredacted outside a fiber), and, when its body had to be read
- * (to tell an invalid token from other 401/403 answers), that body, still
- * readable any way the caller likes.
+ * What the caller gets back: the platform's response with what it cannot do
+ * itself. Its `request` is the one the caller made (the URL resolved, but no
+ * `Authorization` and no gateway key, which would print unredacted outside
+ * a fiber), and so is the request of every error reading its body. When its
+ * body had to be read (to tell an invalid token from other 401/403 answers),
+ * the platform keeps the text (`text`, `json`, `urlParamsBody` read it
+ * again), not the bytes: `arrayBuffer` and `stream` are made from that text.
  */
 class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
@@ -50,7 +52,7 @@ class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
   constructor(
     readonly original: HttpClientResponse.HttpClientResponse,
     readonly request: HttpClientRequest.HttpClientRequest,
-    readonly body: Option.Option<string>
+    readonly bodyRead: boolean
   ) {
     super()
   }
@@ -69,78 +71,42 @@ class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
   }
 
   /** An error of the original response, about this one. */
-  private own<A>(
-    effect: Effect.Effect<A, HttpClientError.ResponseError>
-  ): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.mapError(effect, (error) =>
-      new HttpClientError.ResponseError({
-        request: this.request,
-        response: this,
-        reason: error.reason,
-        cause: error.cause,
-        ...(error.description === undefined ? {} : { description: error.description })
-      }))
-  }
-
-  private decodeError(description: string, cause?: unknown) {
+  private own(error: HttpClientError.ResponseError): HttpClientError.ResponseError {
     return new HttpClientError.ResponseError({
       request: this.request,
       response: this,
-      reason: "Decode",
-      description,
-      ...(cause === undefined ? {} : { cause })
+      reason: error.reason,
+      cause: error.cause,
+      ...(error.description === undefined ? {} : { description: error.description })
     })
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Option.match(this.body, { onNone: () => this.own(this.original.text), onSome: Effect.succeed })
+    return Effect.mapError(this.original.text, (error) => this.own(error))
   }
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Option.match(this.body, {
-      onNone: () => this.own(this.original.json),
-      onSome: (body) =>
-        Effect.try({
-          try: (): unknown => body === "" ? null : JSON.parse(body),
-          catch: (cause) => this.decodeError("the body is not JSON", cause)
-        })
-    })
+    return Effect.mapError(this.original.json, (error) => this.own(error))
   }
   get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Option.match(this.body, {
-      onNone: () => this.own(this.original.urlParamsBody),
-      onSome: (body) => Effect.sync(() => UrlParams.fromInput(new URLSearchParams(body)))
-    })
-  }
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return Option.match(this.body, {
-      onNone: () => this.own(this.original.arrayBuffer),
-      onSome: (body) =>
-        Effect.sync(() => {
-          const bytes = new TextEncoder().encode(body)
-          const copy = new ArrayBuffer(bytes.byteLength)
-          new Uint8Array(copy).set(bytes)
-          return copy
-        })
-    })
-  }
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Option.match(this.body, {
-      onNone: () =>
-        Stream.mapError(this.original.stream, (error) =>
-          new HttpClientError.ResponseError({
-            request: this.request,
-            response: this,
-            reason: error.reason,
-            cause: error.cause
-          })),
-      onSome: (body) => Stream.sync(() => new TextEncoder().encode(body))
-    })
+    return Effect.mapError(this.original.urlParamsBody, (error) => this.own(error))
   }
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return Option.match(this.body, {
-      onNone: () => this.own(this.original.formData),
-      onSome: () => Effect.fail(this.decodeError("an Imgur error body is not form data"))
-    })
+    return Effect.mapError(this.original.formData, (error) => this.own(error))
+  }
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return this.bodyRead
+      ? Effect.map(this.text, (text) => {
+        const bytes = new TextEncoder().encode(text)
+        const copy = new ArrayBuffer(bytes.byteLength)
+        new Uint8Array(copy).set(bytes)
+        return copy
+      })
+      : Effect.mapError(this.original.arrayBuffer, (error) => this.own(error))
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return this.bodyRead
+      ? Stream.fromEffect(Effect.map(this.text, (text) => new TextEncoder().encode(text)))
+      : Stream.mapError(this.original.stream, (error) => this.own(error))
   }
   toJSON(): unknown {
     return IncomingMessage.inspect(this, {
@@ -243,10 +209,10 @@ export const make = Effect.gen(function*() {
       const status = response.status
       const withUserToken = Option.isSome(token)
       if (!needsBody(status, withUserToken)) {
-        return { _tag: "Response", response: new ApiResponse(response, request, Option.none()) }
+        return { _tag: "Response", response: new ApiResponse(response, request, false) }
       }
       const text = yield* Effect.orElseSucceed(response.text, () => "")
-      const readable = new ApiResponse(response, request, Option.some(text))
+      const readable = new ApiResponse(response, request, true)
       const decoded = ErrorBody.decode(status, text)
       if (decoded.classification === "InvalidAccessToken") {
         return { _tag: withUserToken ? "Rejected" : "Response", response: readable }
