@@ -91,6 +91,17 @@ export const TokenSetFromJson = Schema.parseJson(TokenSet)
  */
 export const maxExpiresIn = 3_153_600_000
 
+/**
+ * Imgur's current lifetime of access tokens: 10 years (`expires_in`
+ * 315360000). An access token whose expiry is unknown (one given in the
+ * configuration or set by hand) is taken as valid for this long, and
+ * replaced sooner if Imgur rejects it.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const imgurLifetime: Duration.Duration = Duration.seconds(315_360_000)
+
 const nonEmpty = (value: string | null | undefined): Option.Option<string> =>
   typeof value === "string" && value !== "" ? Option.some(value) : Option.none()
 

@@ -5,7 +5,6 @@ import { AuthorizeUrl, ImgurAuthError, RateLimit, Redirect, TokenSet } from "@im
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
@@ -21,13 +20,6 @@ import { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
 import { disposed, type Settings } from "./clientSettings.js"
 import { bodyOf, parseBody, toResponse } from "./clientShapes.js"
-
-/**
- * The lifetime given to an access token set by hand, whose real expiry is
- * unknown: Imgur's current lifetime (ten years), as for a configured one. If
- * Imgur rejects it sooner, the API client refreshes it.
- */
-const assignedTokenLifetime = Duration.seconds(315360000)
 
 type Services = ImgurAuth | ImgurApiClient
 
@@ -195,7 +187,7 @@ export class Core {
           ...base,
           accessToken: token.value,
           refreshToken,
-          expiresAt: DateTime.addDuration(now, assignedTokenLifetime)
+          expiresAt: DateTime.addDuration(now, TokenSet.imgurLifetime)
         })
       )
     }))

@@ -9,18 +9,11 @@ import type * as Scope from "effect/Scope"
 import type * as ImgurAuth from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
+import { presentSecret } from "./imgurConfig.js"
 import * as Retry from "./retry.js"
 import * as SingleFlight from "./singleFlight.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
 import * as TokenState from "./tokenState.js"
-
-const toRedacted = (
-  token: string | Redacted.Redacted<string> | undefined
-): Option.Option<Redacted.Redacted<string>> => {
-  if (token === undefined) return Option.none()
-  const redacted = Redacted.isRedacted(token) ? token : Redacted.make(token)
-  return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
-}
 
 const flowEnded = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "StateMismatch", detail })
 
@@ -138,7 +131,7 @@ export const make = (
         (pin) => exchange({ grantType: "pin", pin: Redacted.make(pin) })
       ),
       regenerateFromRefreshToken: (refreshToken) =>
-        Option.match(toRedacted(refreshToken), {
+        Option.match(presentSecret(refreshToken), {
           onNone: () => sharedRefresh,
           onSome: (token) => refreshWith(Option.some(token))
         }),

@@ -47,7 +47,7 @@ export const secret = (name: string, input: unknown): Checked<Option.Option<Reda
     ? Either.right(Option.none())
     : Either.map(
       ConfigCheck.check(name, ConfigCheck.secret, input),
-      (redacted) => Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
+      presentSecret
     )
 
 /**
@@ -144,7 +144,13 @@ export const validate = (
     return service
   })
 
-const uncheckedSecret = (
+/**
+ * A secret that is present: `Redacted` from here on, absent when
+ * `undefined` or empty. Not checked (see `secret` for that).
+ *
+ * @internal
+ */
+export const presentSecret = (
   value: string | Redacted.Redacted<string> | undefined
 ): Option.Option<Redacted.Redacted<string>> => {
   if (value === undefined) return Option.none()
@@ -158,11 +164,11 @@ const uncheckedDuration = (input: Duration.DurationInput | undefined, fallback: 
 /** @internal */
 export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
   clientId: options.clientId,
-  clientSecret: uncheckedSecret(options.clientSecret),
-  accessToken: uncheckedSecret(options.accessToken),
-  refreshToken: uncheckedSecret(options.refreshToken),
-  mashapeKey: uncheckedSecret(options.mashapeKey),
-  rapidApiKey: uncheckedSecret(options.rapidApiKey),
+  clientSecret: presentSecret(options.clientSecret),
+  accessToken: presentSecret(options.accessToken),
+  refreshToken: presentSecret(options.refreshToken),
+  mashapeKey: presentSecret(options.mashapeKey),
+  rapidApiKey: presentSecret(options.rapidApiKey),
   baseUrl: trimSlashes(
     options.baseUrl === undefined || options.baseUrl === "" ? ApiHost.imgurBaseUrl : options.baseUrl
   ),

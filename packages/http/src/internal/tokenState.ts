@@ -14,15 +14,6 @@ import type * as TokenStore from "../TokenStore.js"
 import * as SingleFlight from "./singleFlight.js"
 
 /**
- * The lifetime given to an access token from the configuration, whose real
- * expiry is unknown: Imgur's current lifetime of access tokens (ten years).
- * If Imgur rejects it sooner, `refreshAfterRejection` replaces it.
- *
- * @internal
- */
-export const configuredTokenLifetime = Duration.seconds(315360000)
-
-/**
  * How a write that failed is tried again: after 1 s, then twice as long each
  * time, at most a minute apart, until it succeeds or the tokens are cleared.
  *
@@ -141,7 +132,7 @@ export const make = (
       const tokens = new TokenSet.TokenSet({
         accessToken: config.accessToken.value,
         refreshToken: config.refreshToken,
-        expiresAt: DateTime.addDuration(yield* DateTime.now, configuredTokenLifetime),
+        expiresAt: DateTime.addDuration(yield* DateTime.now, TokenSet.imgurLifetime),
         tokenType: "bearer",
         scope: Option.none(),
         accountId: Option.none(),
