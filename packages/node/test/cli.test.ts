@@ -340,6 +340,8 @@ layer(Emulator, { excludeTestServices: true })("imgur-auth", (it) => {
         expect(result.code).toBe(4)
         expect(failureLines(result.stderr)).toHaveLength(1)
         expect(failureLines(result.stderr)[0]).toContain("did not reach Imgur")
+        // The host and the system's own word for what went wrong.
+        expect(failureLines(result.stderr)[0]).toContain(`could not reach 127.0.0.1:${closed} (ECONNREFUSED)`)
       }), timeout)
 
     it.scoped("1 with a clear message when nobody signs in before --timeout", () =>
