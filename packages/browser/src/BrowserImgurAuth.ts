@@ -103,8 +103,39 @@ const hasSecret = (options: Options): boolean => {
 }
 
 /**
- * The services over an `HttpClient` and a `TokenStore` of your choice; `layer`
- * supplies the browser's.
+ * The `fetch` `HttpClient`, without W3C trace propagation. Effect's clients
+ * add a `traceparent` header to every request; from a page, a header that
+ * the API does not list in `Access-Control-Allow-Headers` fails the CORS
+ * preflight, and every cross-origin call to Imgur with it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
+).pipe(Layer.provide(FetchHttpClient.layer))
+
+const services = (
+  options: Options
+): Layer.Layer<
+  ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
+  ImgurAuthError.ImgurAuthError,
+  HttpClient.HttpClient | TokenStore.TokenStore
+> => {
+  const layer = ImgurApiClient.layer.pipe(
+    Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
+    Layer.provideMerge(ImgurConfig.layer(options))
+  )
+  return hasSecret(options) ? Layer.merge(layer, Layer.effectDiscard(Effect.logWarning(secretWarning))) : layer
+}
+
+/**
+ * The services over `fetch` (`layerHttpClient`), with a `TokenStore` of the
+ * caller's (`BrowserTokenStore.layerSessionStorage`, a store of the app's
+ * own, `TokenStore.layerMemory`): `layer` without its token store, as
+ * `NodeImgurAuth.layerWithoutTokenStore` is on Node. `options.storage` and
+ * `options.storageKey` are ignored.
  *
  * @example
  * ```ts
@@ -112,28 +143,44 @@ const hasSecret = (options: Options): boolean => {
  * import * as Layer from "effect/Layer"
  *
  * // The tokens in sessionStorage: signed in for as long as the tab.
- * const Live = BrowserImgurAuth.layerServices({ clientId: "43652b743b5a7a0", tokenUrl: "/api/imgur/token" }).pipe(
- *   Layer.provideMerge(BrowserTokenStore.layerSessionStorage()),
- *   Layer.provide(BrowserImgurAuth.layerHttpClient)
- * )
+ * const Live = BrowserImgurAuth.layerWithoutTokenStore({
+ *   clientId: "43652b743b5a7a0",
+ *   tokenUrl: "/api/imgur/token"
+ * }).pipe(Layer.provideMerge(BrowserTokenStore.layerSessionStorage()))
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerServices = (
+export const layerWithoutTokenStore = (
   options: Options
 ): Layer.Layer<
   ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
   ImgurAuthError.ImgurAuthError,
+  TokenStore.TokenStore
+> => services(options).pipe(Layer.provide(layerHttpClient))
+
+/**
+ * The services over an `HttpClient` and a `TokenStore` of the caller's.
+ * Replaced by `layerWithoutTokenStore`, which brings the `fetch` client
+ * (`layerHttpClient`) as `NodeImgurAuth.layerWithoutTokenStore` brings
+ * undici's: one name for the same layer on both platforms. For an `HttpClient` of your own, assemble the services from
+ * `@imgur-auth/http` (`ImgurApiClient.layer`, `ImgurAuthLive`,
+ * `ImgurConfig.layer`), and keep trace propagation off
+ * (`HttpClient.withTracerPropagation(false)`).
+ *
+ * @deprecated Use `layerWithoutTokenStore`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerServices: (
+  options: Options
+) => Layer.Layer<
+  ImgurAuth.ImgurAuth | ImgurApiClient | ImgurConfig,
+  ImgurAuthError.ImgurAuthError,
   HttpClient.HttpClient | TokenStore.TokenStore
-> => {
-  const services = ImgurApiClient.layer.pipe(
-    Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
-    Layer.provideMerge(ImgurConfig.layer(options))
-  )
-  return hasSecret(options) ? Layer.merge(services, Layer.effectDiscard(Effect.logWarning(secretWarning))) : services
-}
+> = services
 
 /**
  * The `TokenStore` that `options.storage` selects; a `storage` or
@@ -168,20 +215,6 @@ export const storeLayer = (storage: Storage, storageKey: string | undefined): La
       return TokenStore.layerMemory
   }
 }
-
-/**
- * The `fetch` `HttpClient`, without W3C trace propagation. Effect's clients
- * add a `traceparent` header to every request; from a page, a header that
- * the API does not list in `Access-Control-Allow-Headers` fails the CORS
- * preflight, and every cross-origin call to Imgur with it.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, HttpClient.withTracerPropagation(false))
-).pipe(Layer.provide(FetchHttpClient.layer))
 
 /**
  * Everything a browser app needs: `ImgurAuth`, `ImgurApiClient`,
@@ -221,7 +254,4 @@ export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ImgurAuthError.ImgurAuthError> =>
-  layerServices(options).pipe(
-    Layer.provideMerge(layerTokenStore(options)),
-    Layer.provide(layerHttpClient)
-  )
+  layerWithoutTokenStore(options).pipe(Layer.provideMerge(layerTokenStore(options)))

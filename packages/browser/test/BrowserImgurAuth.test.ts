@@ -4,6 +4,7 @@ import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -11,6 +12,7 @@ import * as Http from "node:http"
 import { afterEach, vi } from "vitest"
 import * as BrowserImgurAuth from "../src/BrowserImgurAuth.js"
 import * as BrowserRedirect from "../src/BrowserRedirect.js"
+import * as BrowserTokenStore from "../src/BrowserTokenStore.js"
 import { makeStorage, makeWindow } from "./utils/fakes.js"
 
 const app = "http://127.0.0.1:5173/"
@@ -68,6 +70,24 @@ describe("BrowserImgurAuth", () => {
       assert.strictEqual(me.status, 200)
       assert.deepInclude(me.body, { success: true })
       assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token" }), 0)
+    })
+  })
+
+  it.scoped("layerWithoutTokenStore: the store the caller brings, a signed API call over fetch", () => {
+    const { local, session } = stubStorages()
+    return Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make({ clients: [client] })
+      const layer = BrowserImgurAuth.layerWithoutTokenStore({ clientId: client.clientId, baseUrl: emulator.url }).pipe(
+        Layer.provideMerge(BrowserTokenStore.layerSessionStorage({ key: "mine" }))
+      )
+      const status = yield* Effect.gen(function*() {
+        yield* signIn(emulator)
+        const api = yield* ImgurApiClient
+        return (yield* api.httpClient.get("/3/account/me")).status
+      }).pipe(Effect.scoped, Effect.provide(layer))
+      assert.strictEqual(status, 200)
+      assert.deepStrictEqual([...session.entries.keys()], ["mine"])
+      assert.deepStrictEqual([...local.entries.keys()], [])
     })
   })
 

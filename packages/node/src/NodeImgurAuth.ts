@@ -63,8 +63,9 @@ const configLayer = (options: Options): Layer.Layer<ImgurConfig, ImgurAuthError.
 
 /**
  * The services over undici's `HttpClient`, with a `TokenStore` of the
- * caller's (a database, a secret manager, `TokenStore.layerMemory`).
- * `options.store` is ignored.
+ * caller's (a database, a secret manager, `TokenStore.layerMemory`): `layer`
+ * without its token store, as `BrowserImgurAuth.layerWithoutTokenStore` is
+ * in a browser. `options.store` is ignored.
  *
  * @example
  * ```ts
