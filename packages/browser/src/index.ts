@@ -44,3 +44,12 @@ export {
    */
   ImgurAuthClientError
 } from "@imgur-auth/http/Client"
+
+/**
+ * The error of every failure, with its `reason`: the module of
+ * `@imgur-auth/core` (`ImgurAuthError.ImgurAuthError`,
+ * `ImgurAuthError.isImgurAuthError`), as every package gives it.
+ *
+ * @since 0.1.0
+ */
+export * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"

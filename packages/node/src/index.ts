@@ -74,15 +74,21 @@ export {
 } from "@imgur-auth/http/Client"
 
 /**
+ * The error of every failure, with its `reason`: the module of
+ * `@imgur-auth/core` (`ImgurAuthError.ImgurAuthError`,
+ * `ImgurAuthError.isImgurAuthError`), as every package gives it.
+ *
+ * @since 0.1.0
+ */
+export * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+
+/**
  * @since 0.1.0
  */
 export {
   /**
    * @since 0.1.0
-   */
-  ImgurAuthError,
-  /**
-   * @since 0.1.0
+   * @deprecated Use `ImgurAuthError.isImgurAuthError`.
    */
   isImgurAuthError
 } from "@imgur-auth/core/ImgurAuthError"
