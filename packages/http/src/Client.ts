@@ -20,7 +20,9 @@
  */
 /// <reference lib="esnext.disposable" />
 import type { ImgurAuthError } from "@imgur-auth/core"
+import * as Cause from "effect/Cause"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -180,7 +182,7 @@ export class Client implements AsyncDisposable {
   }
 
   /** @internal */
-  readonly #core: internal.Core
+  readonly #runtime: internal.ClientRuntime
 
   /**
    * The authorization flows.
@@ -192,40 +194,58 @@ export class Client implements AsyncDisposable {
   constructor(config: string | ClientConfig, platform: Platform) {
     const settings = orThrow(Settings.settingsFrom(config, platform))
     const store = typeof config === "object" && config !== null ? config.store : undefined
-    const core = new internal.Core(
-      settings,
+    const runtime = new internal.ClientRuntime(
+      Settings.toConfig(settings),
       Layer.merge(platform.httpClient, store ?? TokenStore.layerMemory),
       toError
     )
-    this.#core = core
+    this.#runtime = runtime
     const twoStage = (flow: "code" | "pin") => (applicationState?: string): TwoStageAuth => {
       const state = Shapes.stateOrGenerate(applicationState)
-      return {
-        url: core.authorizeUrl(flow, state),
-        state,
-        authorize: (input) => core.authorize(flow, state, input)
-      }
+      return { url: runtime.authorizeUrl(flow, state), state, authorize: runtime.authorize(flow, state) }
     }
     this.Authorize = {
       byCode: twoStage("code"),
       byPIN: twoStage("pin"),
       byToken: (applicationState) => {
         const state = Shapes.stateOrGenerate(applicationState)
+        const authorize = runtime.authorizeNow(state)
         return {
-          url: core.authorizeUrl("token", state),
+          url: runtime.authorizeUrl("token", state),
           state,
-          authorize: (redirectUrl) =>
-            Either.getOrThrowWith(core.authorizeToken(redirectUrl, state), (error) => new ImgurAuthClientError(error))
+          authorize: (redirectUrl) => {
+            const exit = authorize(redirectUrl)
+            if (Exit.isSuccess(exit)) return exit.value
+            throw Option.match(Cause.failureOption(exit.cause), {
+              onNone: () => Cause.squash(exit.cause),
+              onSome: toError
+            })
+          }
         }
       },
       regenerateFromRefreshToken: (refreshToken) => {
-        const token = Option.orElse(givenToken(refreshToken), () => core.settings.refreshToken)
-        if (Option.isNone(token)) {
+        const given = givenToken(refreshToken)
+        if (Option.isNone(Option.orElse(given, () => runtime.tokens.refreshToken))) {
           console.warn(missingRefreshTokenWarning)
           return null
         }
-        return core.regenerate(givenToken(refreshToken))
+        return runtime.regenerate(given)
       }
+    }
+  }
+
+  /** @internal What the client shows of itself: the configuration and tokens in force. */
+  #shown(): Settings.Shown {
+    const config = this.#runtime.config
+    const tokens = this.#runtime.tokens
+    return {
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      mashapeKey: config.mashapeKey,
+      rapidApiKey: config.rapidApiKey,
+      baseUrl: Settings.givenBaseUrl(config)
     }
   }
 
@@ -235,10 +255,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get client_id(): string {
-    return this.#core.settings.clientId
+    return this.#runtime.config.clientId
   }
   set client_id(value: string) {
-    this.#core.update({ clientId: orThrow(Settings.clientId(value)) })
+    this.#runtime.reconfigure({ clientId: orThrow(Settings.clientId(value)) })
   }
 
   /**
@@ -247,10 +267,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get client_secret(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#core.settings.clientSecret)
+    return Option.getOrNull(this.#runtime.config.clientSecret)
   }
   set client_secret(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ clientSecret: orThrow(Settings.secret("client_secret", value)) })
+    this.#runtime.reconfigure({ clientSecret: Settings.asOption(orThrow(Settings.secret("client_secret", value))) })
   }
 
   /**
@@ -259,10 +279,11 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get access_token(): string | null {
-    return Option.getOrNull(Option.map(this.#core.settings.accessToken, Redacted.value))
+    return Option.getOrNull(Option.map(this.#runtime.tokens.accessToken, Redacted.value))
   }
   set access_token(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.assignAccessToken(orThrow(Settings.secret("access_token", value)))
+    const accessToken = orThrow(Settings.secret("access_token", value))
+    this.#runtime.setTokens({ accessToken, refreshToken: this.#runtime.tokens.refreshToken })
   }
 
   /**
@@ -283,10 +304,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get refresh_token(): string | null {
-    return Option.getOrNull(Option.map(this.#core.settings.refreshToken, Redacted.value))
+    return Option.getOrNull(Option.map(this.#runtime.tokens.refreshToken, Redacted.value))
   }
   set refresh_token(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.assignRefreshToken(orThrow(Settings.secret("refresh_token", value)))
+    this.#runtime.setTokens({ refreshToken: orThrow(Settings.secret("refresh_token", value)) })
   }
 
   /**
@@ -295,10 +316,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get mashape_key(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#core.settings.mashapeKey)
+    return Option.getOrNull(this.#runtime.config.mashapeKey)
   }
   set mashape_key(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ mashapeKey: orThrow(Settings.secret("mashape_key", value)) })
+    this.#runtime.reconfigure({ mashapeKey: Settings.asOption(orThrow(Settings.secret("mashape_key", value))) })
   }
 
   /**
@@ -307,10 +328,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get rapidapi_key(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#core.settings.rapidApiKey)
+    return Option.getOrNull(this.#runtime.config.rapidApiKey)
   }
   set rapidapi_key(value: string | Redacted.Redacted<string> | null | undefined) {
-    this.#core.update({ rapidApiKey: orThrow(Settings.secret("rapidapi_key", value)) })
+    this.#runtime.reconfigure({ rapidApiKey: Settings.asOption(orThrow(Settings.secret("rapidapi_key", value))) })
   }
 
   /**
@@ -319,10 +340,10 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get base_url(): string | null {
-    return Option.getOrNull(this.#core.settings.baseUrl)
+    return Option.getOrNull(Settings.givenBaseUrl(this.#runtime.config))
   }
   set base_url(value: string | null | undefined) {
-    this.#core.update({ baseUrl: orThrow(Settings.baseUrl(value)) })
+    this.#runtime.reconfigure({ baseUrl: Option.getOrElse(orThrow(Settings.baseUrl(value)), () => "") })
   }
 
   /**
@@ -331,7 +352,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get RateLimits(): RateLimits {
-    return Shapes.toRateLimits(this.#core.rateLimits)
+    return Shapes.toRateLimits(this.#runtime.rateLimits)
   }
 
   /**
@@ -340,7 +361,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   getAccessToken(): Promise<string> {
-    return this.#core.accessToken()
+    return this.#runtime.accessToken().then(Redacted.value)
   }
 
   /**
@@ -353,7 +374,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   request(path: string, init?: RequestInit): Promise<ApiResponse> {
-    return this.#core.request(path, init)
+    return this.#runtime.request(path, init)
   }
 
   /**
@@ -366,7 +387,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   dispose(): Promise<void> {
-    return this.#core.dispose()
+    return this.#runtime.dispose()
   }
 
   /**
@@ -375,7 +396,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   toJSON(): unknown {
-    return Shapes.shownSettings(this.#core.settings)
+    return Shapes.shownSettings(this.#shown())
   }
 
   /**
@@ -384,7 +405,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   toString(): string {
-    return Shapes.summary(this.#core.settings, this.RateLimits)
+    return Shapes.summary(this.#shown(), this.RateLimits)
   }
 
   /**

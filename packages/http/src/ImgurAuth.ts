@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import type { AuthorizeUrl, ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
@@ -15,6 +15,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Subscribable from "effect/Subscribable"
 import type { ImgurConfig } from "./ImgurConfig.js"
+import type * as ImgurConfigModule from "./ImgurConfig.js"
 import * as internal from "./internal/imgurAuth.js"
 import type { TokenStore } from "./TokenStore.js"
 
@@ -72,6 +73,14 @@ export interface Service {
   readonly byToken: (state?: string) => Effect.Effect<TwoStageAuth>
   /** The `pin` flow: Imgur shows a PIN that the user types into the app; it is exchanged (once) for tokens. */
   readonly byPin: (state?: string) => Effect.Effect<TwoStageAuth>
+  /**
+   * The flow of `responseType` with `state`, at once: what `byCode(state)`,
+   * `byToken(state)` and `byPin(state)` give, for a caller that has a state
+   * and needs the URL without running an effect (the promise `Client`).
+   *
+   * @since 0.2.0
+   */
+  readonly flow: (responseType: AuthorizeUrl.ResponseType, state: string) => TwoStageAuth
   /** New tokens from `refreshToken`, or from the stored refresh token when none is given. */
   readonly regenerateFromRefreshToken: (
     refreshToken?: string | Redacted.Redacted<string>
@@ -88,6 +97,48 @@ export interface Service {
   ) => Effect.Effect<Redacted.Redacted<string>, ImgurAuthError.ImgurAuthError>
   /** The stored tokens. */
   readonly tokens: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
+  /**
+   * The tokens the service holds in memory, without reading the store: what
+   * it last read, received from Imgur or was given by `setTokens`.
+   *
+   * @since 0.2.0
+   */
+  readonly current: Effect.Effect<Option.Option<TokenSet.TokenSet>>
+  /**
+   * Tokens obtained elsewhere: an access token (its expiry unknown, so taken
+   * as valid for Imgur's lifetime of ten years and replaced when Imgur
+   * rejects it, as a configured one), a refresh token, or both; the fields
+   * not given are kept. They are used at once; the write to the store
+   * follows without being waited for, by the rules of a refresh's (kept in
+   * memory and written again if the store fails; see `storeStatus`).
+   * `accessToken: Option.none()` forgets the tokens, as `clear`. A refresh
+   * token given alone also becomes the configured one, used when none is
+   * stored.
+   *
+   * @since 0.2.0
+   */
+  readonly setTokens: (tokens: {
+    readonly accessToken?: Option.Option<Redacted.Redacted<string>> | undefined
+    readonly refreshToken?: Option.Option<Redacted.Redacted<string>> | undefined
+  }) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  /**
+   * The configuration in force: the `ImgurConfig` the service was built
+   * with, as `reconfigure` changed it.
+   *
+   * @since 0.2.0
+   */
+  readonly config: Effect.Effect<ImgurConfigModule.Service>
+  /**
+   * Change options of the configuration while the service runs (a new client
+   * secret, another base URL): checked as `ImgurConfig.layer` checks them
+   * (`InvalidConfiguration`, nothing changed), then used by every later
+   * request. The tokens, a refresh in flight and the pending flows are kept.
+   *
+   * @since 0.2.0
+   */
+  readonly reconfigure: (
+    options: Partial<ImgurConfigModule.Options>
+  ) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   /** Forget the stored tokens, and end every flow begun before. */
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   /**

@@ -104,9 +104,19 @@ const stubAuth = (options: { readonly token?: string; readonly refreshError?: Im
     clear: Effect.sync(() => {
       state.token = undefined
     }),
-    storeStatus: Subscribable.make({ get: Effect.succeed(saved), changes: Stream.make(saved) })
+    storeStatus: Subscribable.make({ get: Effect.succeed(saved), changes: Stream.make(saved) }),
+    flow: (_responseType, state) => ({ url: "unused", state, authorize: () => unused }),
+    current: Effect.sync(() => Option.map(Option.fromNullable(state.token), tokenSet)),
+    setTokens: () => unused,
+    config: unused,
+    reconfigure: () => unused
   }
-  return { state, layer: Layer.succeed(ImgurAuth.ImgurAuth, service) }
+  // The configuration in force is the one the API client is built with.
+  const layer = Layer.effect(
+    ImgurAuth.ImgurAuth,
+    Effect.map(ImgurConfig.ImgurConfig, (config): ImgurAuth.Service => ({ ...service, config: Effect.succeed(config) }))
+  )
+  return { state, layer }
 }
 
 const noRetries = Schedule.recurs(0)
@@ -124,11 +134,10 @@ const setup = (
   const auth = stubAuth(options)
   const http = scripted(script, (index) => options.onRequest?.(index, auth.state))
   const layer = ImgurApiClient.layer.pipe(
-    Layer.provide(Layer.mergeAll(
-      http.layer,
-      auth.layer,
+    Layer.provide(Layer.mergeAll(http.layer, auth.layer)),
+    Layer.provide(
       ImgurConfig.ImgurConfig.layer({ clientId: "my-client", retrySchedule: Schedule.recurs(2), ...options.config })
-    ))
+    )
   )
   return { requests: http.requests, auth: auth.state, layer }
 }

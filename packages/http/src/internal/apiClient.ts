@@ -118,11 +118,8 @@ class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
 }
 
 /** @internal */
-export const make = Effect.gen(function*() {
-  const http = yield* HttpClient.HttpClient
-  const config = yield* ImgurConfig
-  const auth = yield* ImgurAuth
-
+// What the API client makes of a configuration: its host, its gateway headers, its retry schedule.
+const configure = (config: ImgurConfig["Type"]) => {
   // `ImgurConfig` fills in Imgur's host as the default base URL; only a
   // different one (an emulator, a proxy) is an explicit choice that overrides
   // the gateway selected by a Mashape / RapidAPI key.
@@ -131,17 +128,32 @@ export const make = Effect.gen(function*() {
     mashapeKey: Option.getOrUndefined(config.mashapeKey),
     rapidApiKey: Option.getOrUndefined(config.rapidApiKey)
   })
-  const apiOrigin = `${host.apiBaseUrl}/`
+  return { config, host, apiOrigin: `${host.apiBaseUrl}/`, retrySchedule: Retry.fromConfig(config) }
+}
+
+/** @internal */
+export const make = Effect.gen(function*() {
+  const http = yield* HttpClient.HttpClient
+  const auth = yield* ImgurAuth
   const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
-  const retrySchedule = Retry.fromConfig(config)
+
+  // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
+  // each call reads the one in force, and what depends on it is made again
+  // only when it changed.
+  let configured = configure(yield* ImgurConfig)
+  const current = Effect.map(auth.config, (config) => {
+    if (config !== configured.config) configured = configure(config)
+    return configured
+  })
 
   const redactGatewayHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    host.headers.length === 0
+    configured.host.headers.length === 0
       ? effect
       : Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...gatewayHeaderNames])
 
   /** Relative URLs go to the API host; `undefined` for a URL elsewhere, which is never signed. */
   const toApi = (request: HttpClientRequest.HttpClientRequest): HttpClientRequest.HttpClientRequest | undefined => {
+    const { apiOrigin, host } = configured
     if (!isAbsolute(request.url)) {
       const path = request.url.startsWith("/") ? request.url : `/${request.url}`
       return HttpClientRequest.setUrl(request, `${host.apiBaseUrl}${path}`)
@@ -174,7 +186,7 @@ export const make = Effect.gen(function*() {
   const send = (request: HttpClientRequest.HttpClientRequest) =>
     Timeout.timeoutFail(
       execute(request),
-      config.timeout,
+      configured.config.timeout,
       () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
     ).pipe(
       redactGatewayHeaders,
@@ -198,11 +210,11 @@ export const make = Effect.gen(function*() {
   ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
     Effect.gen(function*() {
       const authorization = ApiHost.authorization({
-        clientId: config.clientId,
+        clientId: configured.config.clientId,
         accessToken: Option.getOrUndefined(token)
       })
       let signed = HttpClientRequest.setHeader(request, "authorization", Redacted.value(authorization))
-      for (const [name, value] of host.headers) {
+      for (const [name, value] of configured.host.headers) {
         signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
       }
       const response = yield* send(signed)
@@ -231,7 +243,7 @@ export const make = Effect.gen(function*() {
   const attemptWithRetry = (
     request: HttpClientRequest.HttpClientRequest,
     token: Option.Option<Redacted.Redacted<string>>
-  ) => Retry.transient(attempt(request, token), retrySchedule)
+  ) => Retry.transient(attempt(request, token), configured.retrySchedule)
 
   /**
    * The user's access token when tokens are stored, or when a refresh token
@@ -242,7 +254,8 @@ export const make = Effect.gen(function*() {
   const currentToken = Effect.flatMap(
     auth.tokens,
     Option.match({
-      onNone: () => Option.isSome(config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
+      onNone: () =>
+        Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
       onSome: () => Effect.asSome(auth.accessToken)
     })
   )
@@ -256,6 +269,7 @@ export const make = Effect.gen(function*() {
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
     Effect.gen(function*() {
+      yield* current
       const api = toApi(request)
       if (api === undefined) return yield* execute(request)
       // From here on the request is signed: what the caller sees of it is `api`.

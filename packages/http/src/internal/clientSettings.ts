@@ -1,9 +1,10 @@
-import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
+import { ApiHost, ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Client from "../Client.js"
+import type * as ImgurConfig from "../ImgurConfig.js"
 import * as Config from "./imgurConfig.js"
 
 /**
@@ -22,6 +23,46 @@ export interface Settings {
   readonly baseUrl: Option.Option<string>
   readonly tokenUrl: Option.Option<string>
 }
+
+/**
+ * What a client shows of itself (`toJSON`, `toString`): which credentials
+ * are set, and the base URL it was given.
+ *
+ * @internal
+ */
+export type Shown = Omit<Settings, "tokenUrl">
+
+/**
+ * The configuration of the services behind a client made with `settings`
+ * (checked already).
+ *
+ * @internal
+ */
+export const toConfig = (settings: Settings): ImgurConfig.Service =>
+  Config.make({
+    clientId: settings.clientId,
+    clientSecret: Option.getOrUndefined(settings.clientSecret),
+    accessToken: Option.getOrUndefined(settings.accessToken),
+    refreshToken: Option.getOrUndefined(settings.refreshToken),
+    mashapeKey: Option.getOrUndefined(settings.mashapeKey),
+    rapidApiKey: Option.getOrUndefined(settings.rapidApiKey),
+    baseUrl: Option.getOrUndefined(settings.baseUrl),
+    tokenUrl: Option.getOrUndefined(settings.tokenUrl)
+  })
+
+/**
+ * The base URL a client was given: none when the configuration holds
+ * Imgur's own default.
+ *
+ * @internal
+ */
+export const givenBaseUrl = (config: ImgurConfig.Service): Option.Option<string> =>
+  config.baseUrl === ApiHost.imgurBaseUrl ? Option.none() : Option.some(config.baseUrl)
+
+/** An optional secret as `ImgurConfig.Options` takes it. @internal */
+export const asOption = (
+  value: Option.Option<Redacted.Redacted<string>>
+): Redacted.Redacted<string> | undefined => Option.getOrUndefined(value)
 
 type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
 

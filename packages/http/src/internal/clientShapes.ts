@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Client from "../Client.js"
-import type { Settings } from "./clientSettings.js"
+import type { Shown } from "./clientSettings.js"
 
 // The promise client's values in the seed's shapes, and the bodies of its requests.
 
@@ -78,7 +78,7 @@ export const parseBody = (text: string): unknown => {
 const shown = (value: Option.Option<unknown>): string | null => Option.isSome(value) ? "<redacted>" : null
 
 /** Which credentials are set, never their values: `client.toJSON()`. @internal */
-export const shownSettings = (settings: Settings): unknown => ({
+export const shownSettings = (settings: Shown): unknown => ({
   _id: "@imgur-auth/http/Client",
   client_id: settings.clientId,
   client_secret: shown(settings.clientSecret),
@@ -90,7 +90,7 @@ export const shownSettings = (settings: Settings): unknown => ({
 })
 
 /** The seed's summary, with `<redacted>` for every credential that is set: `String(client)`. @internal */
-export const summary = (settings: Settings, limits: Client.RateLimits): string =>
+export const summary = (settings: Shown, limits: Client.RateLimits): string =>
   [
     `Access Token: ${shown(settings.accessToken)}`,
     `Client ID: ${settings.clientId}`,

@@ -8,12 +8,25 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as ImgurAuth from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
+import type * as ImgurConfigModule from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
+import * as ImgurConfigInternal from "./imgurConfig.js"
 import { presentSecret } from "./imgurConfig.js"
 import * as Retry from "./retry.js"
 import * as SingleFlight from "./singleFlight.js"
 import * as TokenEndpoint from "./tokenEndpoint.js"
 import * as TokenState from "./tokenState.js"
+
+/**
+ * The consent page of a flow: what `ImgurAuth`'s flows send the user to.
+ *
+ * @internal
+ */
+export const authorizeUrl = (
+  config: ImgurConfigModule.Service,
+  responseType: AuthorizeUrl.ResponseType,
+  state: string
+): string => AuthorizeUrl.unsafeMake({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl })
 
 const flowEnded = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "StateMismatch", detail })
 
@@ -22,24 +35,42 @@ export const make = (
   options?: ImgurAuth.MakeOptions
 ): Effect.Effect<ImgurAuth.Service, never, HttpClient.HttpClient | ImgurConfig | TokenStore | Scope.Scope> =>
   Effect.gen(function*() {
-    const config = yield* ImgurConfig
     const store = yield* TokenStore
-    const tokenRequest = TokenEndpoint.make(yield* HttpClient.HttpClient, config)
+    const httpClient = yield* HttpClient.HttpClient
     const scope = yield* Effect.scope
-    const schedule = Retry.fromConfig(config)
     const allowMissingState = options?.allowMissingState === true
 
-    const tokenState = yield* TokenState.make(store, config, scope)
+    // The configuration can change (`reconfigure`): what depends on it is
+    // made again for each new one, and everything else (the tokens, the
+    // refresh in flight, the pending flows) is kept.
+    interface Configured {
+      readonly config: ImgurConfigModule.Service
+      readonly tokenRequest: ReturnType<typeof TokenEndpoint.make>
+      readonly schedule: ReturnType<typeof Retry.fromConfig>
+    }
+    const configure = (config: ImgurConfigModule.Service): Configured => ({
+      config,
+      tokenRequest: TokenEndpoint.make(httpClient, config),
+      schedule: Retry.fromConfig(config)
+    })
+    const configured = MutableRef.make(configure(yield* ImgurConfig))
+    const current = () => MutableRef.get(configured)
+
+    const tokenState = yield* TokenState.make(store, () => current().config, scope)
     const load = tokenState.load
 
     const exchange = (grant: TokenEndpoint.Grant) =>
-      TokenEndpoint.checkClientSecret(config).pipe(
-        Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
-        Effect.tap((tokens) => tokenState.save(tokens))
-      )
+      Effect.suspend(() => {
+        const { config, schedule, tokenRequest } = current()
+        return TokenEndpoint.checkClientSecret(config).pipe(
+          Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
+          Effect.tap((tokens) => tokenState.save(tokens))
+        )
+      })
 
     const refreshWith = (explicit: Option.Option<Redacted.Redacted<string>>) =>
       Effect.gen(function*() {
+        const { config, schedule, tokenRequest } = current()
         const started = yield* tokenState.generation
         const previous = yield* load
         const used = explicit.pipe(
@@ -84,76 +115,100 @@ export const make = (
     // were cleared since it began, it refuses without a request. Input that
     // is refused before any request (a mistyped PIN, a forged redirect) does
     // not use it up, so the user can still finish.
-    const begin = <A>(
-      responseType: AuthorizeUrl.ResponseType,
+    const flowOf = <A>(
       parse: (input: string, state: string) => Effect.Effect<A, ImgurAuthError.ImgurAuthError>,
       complete: (parsed: A) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
     ) =>
-    (state?: string): Effect.Effect<ImgurAuth.TwoStageAuth> =>
-      Effect.zipWith(
-        state === undefined ? AuthorizeUrl.generateState : Effect.succeed(state),
-        tokenState.generation,
-        (state, begunIn) => {
-          const used = MutableRef.make(false)
-          const claim = Effect.flatMap(tokenState.generation, (generation) =>
-            Effect.suspend(() => {
-              if (MutableRef.get(used)) return Effect.fail(flowEnded("this sign-in was already completed"))
-              if (generation !== begunIn) return Effect.fail(flowEnded("the tokens were cleared since it began"))
-              MutableRef.set(used, true)
-              return Effect.void
-            }))
-          return {
-            url: AuthorizeUrl.unsafeMake({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl }),
-            state,
-            authorize: (input) => parse(input, state).pipe(Effect.tap(() => claim), Effect.flatMap(complete))
-          }
+    (responseType: AuthorizeUrl.ResponseType, state: string): ImgurAuth.TwoStageAuth => {
+      const begunIn = tokenState.generationNow()
+      const used = MutableRef.make(false)
+      const claim = Effect.suspend(() => {
+        if (MutableRef.get(used)) return Effect.fail(flowEnded("this sign-in was already completed"))
+        if (tokenState.generationNow() !== begunIn) {
+          return Effect.fail(flowEnded("the tokens were cleared since it began"))
         }
-      )
+        MutableRef.set(used, true)
+        return Effect.void
+      })
+      return {
+        url: authorizeUrl(current().config, responseType, state),
+        state,
+        authorize: (input) => parse(input, state).pipe(Effect.tap(() => claim), Effect.flatMap(complete))
+      }
+    }
+    const flows: { readonly [R in AuthorizeUrl.ResponseType]: (state: string) => ImgurAuth.TwoStageAuth } = {
+      code: (state) =>
+        flowOf(
+          (input, state) => Redirect.parseCode(input, { expectedState: state, allowMissingState }),
+          ({ code }) => exchange({ grantType: "authorization_code", code: Redacted.make(code) })
+        )("code", state),
+      token: (state) =>
+        flowOf(
+          (input, state) =>
+            Effect.flatMap(
+              Redirect.parseToken(input, { expectedState: state, allowMissingState }),
+              ({ response }) => TokenSet.fromResponse(response)
+            ),
+          (tokens) => Effect.as(tokenState.save(tokens), tokens)
+        )("token", state),
+      pin: (state) =>
+        flowOf(
+          (input) => Pin.parse(input),
+          (pin) => exchange({ grantType: "pin", pin: Redacted.make(pin) })
+        )("pin", state)
+    }
+    const begin =
+      (responseType: AuthorizeUrl.ResponseType) => (state?: string): Effect.Effect<ImgurAuth.TwoStageAuth> =>
+        Effect.map(
+          state === undefined ? AuthorizeUrl.generateState : Effect.succeed(state),
+          (state) => flows[responseType](state)
+        )
 
     const service: ImgurAuth.Service = {
-      byCode: begin(
-        "code",
-        (input, state) => Redirect.parseCode(input, { expectedState: state, allowMissingState }),
-        ({ code }) => exchange({ grantType: "authorization_code", code: Redacted.make(code) })
-      ),
-      byToken: begin(
-        "token",
-        (input, state) =>
-          Effect.flatMap(
-            Redirect.parseToken(input, { expectedState: state, allowMissingState }),
-            ({ response }) => TokenSet.fromResponse(response)
-          ),
-        (tokens) => Effect.as(tokenState.save(tokens), tokens)
-      ),
-      byPin: begin(
-        "pin",
-        (input) => Pin.parse(input),
-        (pin) => exchange({ grantType: "pin", pin: Redacted.make(pin) })
-      ),
+      byCode: begin("code"),
+      byToken: begin("token"),
+      byPin: begin("pin"),
+      flow: (responseType, state) => flows[responseType](state),
       regenerateFromRefreshToken: (refreshToken) =>
         Option.match(presentSecret(refreshToken), {
           onNone: () => sharedRefresh,
           onSome: (token) => refreshWith(Option.some(token))
         }),
       accessToken: Effect.gen(function*() {
-        const current = yield* load
+        const tokens = yield* load
         const now = yield* DateTime.now
-        if (Option.isSome(current) && !TokenSet.isExpiredAt(current.value, now, config.refreshSkew)) {
-          return current.value.accessToken
+        if (Option.isSome(tokens) && !TokenSet.isExpiredAt(tokens.value, now, current().config.refreshSkew)) {
+          return tokens.value.accessToken
         }
         return (yield* sharedRefresh).accessToken
       }),
       refreshAfterRejection: (rejected) =>
         Effect.gen(function*() {
-          const current = yield* load
-          if (
-            Option.isSome(current) && Redacted.value(current.value.accessToken) !== Redacted.value(rejected)
-          ) {
-            return current.value.accessToken
+          const tokens = yield* load
+          if (Option.isSome(tokens) && Redacted.value(tokens.value.accessToken) !== Redacted.value(rejected)) {
+            return tokens.value.accessToken
           }
           return (yield* sharedRefresh).accessToken
         }),
       tokens: load,
+      current: tokenState.held,
+      setTokens: (given) =>
+        Effect.gen(function*() {
+          if (given.accessToken !== undefined && Option.isNone(given.accessToken)) return yield* tokenState.clear
+          if (given.refreshToken !== undefined) {
+            MutableRef.set(configured, configure({ ...current().config, refreshToken: given.refreshToken }))
+          }
+          yield* tokenState.assign({
+            accessToken: given.accessToken === undefined ? undefined : given.accessToken.value,
+            refreshToken: given.refreshToken
+          })
+        }),
+      config: Effect.sync(() => current().config),
+      reconfigure: (patch) =>
+        Effect.flatMap(
+          ImgurConfigInternal.validate({ ...ImgurConfigInternal.toOptions(current().config), ...patch }),
+          (config) => Effect.sync(() => MutableRef.set(configured, configure(config)))
+        ),
       clear: tokenState.clear,
       storeStatus: tokenState.status
     }

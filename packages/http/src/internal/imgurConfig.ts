@@ -100,6 +100,26 @@ export const trimSlashes = (value: string): string => {
   return value.slice(0, end)
 }
 
+/**
+ * The options a configuration was resolved from: `validate(toOptions(c))`
+ * gives `c` back, so a change can be checked as a whole.
+ *
+ * @internal
+ */
+export const toOptions = (config: ImgurConfig.Service): ImgurConfig.Options => ({
+  clientId: config.clientId,
+  clientSecret: Option.getOrUndefined(config.clientSecret),
+  accessToken: Option.getOrUndefined(config.accessToken),
+  refreshToken: Option.getOrUndefined(config.refreshToken),
+  mashapeKey: Option.getOrUndefined(config.mashapeKey),
+  rapidApiKey: Option.getOrUndefined(config.rapidApiKey),
+  baseUrl: config.baseUrl,
+  tokenUrl: Option.getOrUndefined(config.tokenUrl),
+  timeout: config.timeout,
+  refreshSkew: config.refreshSkew,
+  retrySchedule: Option.getOrUndefined(config.retrySchedule)
+})
+
 const defaultTimeout = Duration.seconds(10)
 const defaultSkew = Duration.seconds(60)
 

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as SubscriptionRef from "effect/SubscriptionRef"
@@ -49,6 +50,55 @@ export interface TokenState {
   readonly save: (tokens: TokenSet.TokenSet, generation?: number) => Effect.Effect<boolean>
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   readonly status: SubscriptionRef.SubscriptionRef<ImgurAuth.StoreStatus>
+  /** The generation now, for a check that must not suspend. */
+  readonly generationNow: () => number
+  /** The tokens in memory: what was last read, saved or assigned; no read of the store. */
+  readonly held: Effect.Effect<Option.Option<TokenSet.TokenSet>>
+  /**
+   * Tokens given by the program: in memory at once (so `held` and `load`
+   * give them), then written, without waiting, by the rules of `save`.
+   */
+  readonly assign: (given: Assigned) => Effect.Effect<void>
+}
+
+/**
+ * What a program gives: an access token (its expiry unknown, so taken as
+ * valid for `TokenSet.imgurLifetime`), a refresh token, or both.
+ *
+ * @internal
+ */
+export interface Assigned {
+  readonly accessToken?: Redacted.Redacted<string> | undefined
+  readonly refreshToken?: Option.Option<Redacted.Redacted<string>> | undefined
+}
+
+/**
+ * The tokens a program gives, over what is known (`base`): the rules of the
+ * configured tokens that seed an empty store, and of `setTokens`.
+ *
+ * @internal
+ */
+export const fromGiven = (
+  base: Option.Option<TokenSet.TokenSet>,
+  given: Assigned,
+  now: DateTime.Utc
+): Option.Option<TokenSet.TokenSet> => {
+  const refreshToken = given.refreshToken ?? Option.flatMap(base, (tokens) => tokens.refreshToken)
+  if (given.accessToken === undefined) {
+    return Option.map(base, (tokens) => new TokenSet.TokenSet({ ...tokens, refreshToken }))
+  }
+  return Option.some(
+    new TokenSet.TokenSet({
+      tokenType: "bearer",
+      scope: Option.none(),
+      accountId: Option.none(),
+      accountUsername: Option.none(),
+      ...Option.getOrUndefined(base),
+      accessToken: given.accessToken,
+      refreshToken,
+      expiresAt: DateTime.addDuration(now, TokenSet.imgurLifetime)
+    })
+  )
 }
 
 const describe = (error: ImgurAuthError.ImgurAuthError): string => {
@@ -59,7 +109,7 @@ const describe = (error: ImgurAuthError.ImgurAuthError): string => {
 /** @internal */
 export const make = (
   store: TokenStore.Service,
-  config: ImgurConfig.Service,
+  configNow: () => ImgurConfig.Service,
   scope: Scope.Scope
 ): Effect.Effect<TokenState> =>
   Effect.gen(function*() {
@@ -67,16 +117,19 @@ export const make = (
     const writeLock = yield* Effect.makeSemaphore(1)
     const generation = MutableRef.make(0)
     const unsaved = MutableRef.make(Option.none<TokenSet.TokenSet>())
+    const held = MutableRef.make(Option.none<TokenSet.TokenSet>())
     const status = yield* SubscriptionRef.make<ImgurAuth.StoreStatus>({ _tag: "Saved" })
 
     const read = Effect.suspend(() => {
       const pending = MutableRef.get(unsaved)
-      return Option.isSome(pending) ? Effect.succeed(pending) : store.get
+      return Option.isSome(pending)
+        ? Effect.succeed(pending)
+        : Effect.tap(store.get, (tokens) => Effect.sync(() => MutableRef.set(held, tokens)))
     })
 
     // Under the write lock: try the store, and keep `tokens` in memory if it fails.
     const write = (tokens: TokenSet.TokenSet): Effect.Effect<boolean> =>
-      store.set(tokens).pipe(
+      Effect.zipRight(Effect.sync(() => MutableRef.set(held, Option.some(tokens))), store.set(tokens)).pipe(
         Effect.matchEffect({
           onSuccess: () =>
             Effect.zipRight(
@@ -128,17 +181,16 @@ export const make = (
     const seed = Effect.gen(function*() {
       const started = MutableRef.get(generation)
       const current = yield* read
+      const config = configNow()
       if (Option.isSome(current) || Option.isNone(config.accessToken)) return
-      const tokens = new TokenSet.TokenSet({
-        accessToken: config.accessToken.value,
-        refreshToken: config.refreshToken,
-        expiresAt: DateTime.addDuration(yield* DateTime.now, TokenSet.imgurLifetime),
-        tokenType: "bearer",
-        scope: Option.none(),
-        accountId: Option.none(),
-        accountUsername: Option.none()
-      })
-      if (yield* save(tokens, started)) yield* Effect.logDebug("seeded the tokens from the configuration")
+      const tokens = fromGiven(
+        Option.none(),
+        { accessToken: config.accessToken.value, refreshToken: config.refreshToken },
+        yield* DateTime.now
+      )
+      if (Option.isSome(tokens) && (yield* save(tokens.value, started))) {
+        yield* Effect.logDebug("seeded the tokens from the configuration")
+      }
     }).pipe(Effect.zipRight(Effect.sync(() => MutableRef.set(seeded, true))))
     const seedOnce = SingleFlight.make(seed, { scope })
 
@@ -150,8 +202,42 @@ export const make = (
         MutableRef.set(seeded, true)
         MutableRef.incrementAndGet(generation)
         MutableRef.set(unsaved, Option.none())
+        MutableRef.set(held, Option.none())
         return Effect.zipRight(SubscriptionRef.set(status, { _tag: "Saved" }), store.clear)
       })),
-      status
+      status,
+      generationNow: () => MutableRef.get(generation),
+      // Before the first read, the configured tokens the store will be seeded with.
+      held: Effect.suspend(() => {
+        const known = MutableRef.get(held)
+        if (Option.isSome(known) || MutableRef.get(seeded)) return Effect.succeed(known)
+        const { accessToken, refreshToken } = configNow()
+        if (Option.isNone(accessToken)) return Effect.succeedNone
+        return Effect.map(
+          DateTime.now,
+          (now) => fromGiven(Option.none(), { accessToken: accessToken.value, refreshToken }, now)
+        )
+      }),
+      assign: (given) =>
+        Effect.gen(function*() {
+          const now = yield* DateTime.now
+          // What is known now, in memory at once; the stored tokens are
+          // read under the write lock when nothing is known yet.
+          const known = fromGiven(MutableRef.get(held), given, now)
+          if (Option.isSome(known)) {
+            MutableRef.set(held, known)
+            MutableRef.set(unsaved, known)
+          }
+          MutableRef.set(seeded, true)
+          const started = MutableRef.get(generation)
+          yield* Effect.forkIn(
+            Effect.gen(function*() {
+              const base = Option.isSome(known) ? known : yield* Effect.orElseSucceed(store.get, Option.none)
+              const next = Option.isSome(known) ? known : fromGiven(base, given, now)
+              if (Option.isSome(next)) yield* save(next.value, started)
+            }),
+            scope
+          )
+        })
     }
   })
