@@ -633,3 +633,58 @@ describe("Client", () => {
       }))
   })
 })
+
+describe("Client over one ImgurAuth", () => {
+  it.scoped("a PIN or code flow is single-use: its second authorize is StateMismatch, with no request", () =>
+    Effect.gen(function*() {
+      const { client, emulator } = yield* setup()
+      const pinFlow = client.Authorize.byPIN()
+      const pin = yield* emulator.issuePin(registered.clientId)
+      yield* promise(() => pinFlow.authorize(pin))
+      assert.strictEqual(clientError(yield* rejection(() => pinFlow.authorize(pin))).reason, "StateMismatch")
+      const codeFlow = client.Authorize.byCode()
+      const redirect = yield* emulator.approveUrl(codeFlow.url)
+      yield* promise(() => codeFlow.authorize(redirect))
+      assert.strictEqual(clientError(yield* rejection(() => codeFlow.authorize(redirect))).reason, "StateMismatch")
+      assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token" }), 2)
+    }))
+
+  it.scoped("the token flow's redirect is taken once", () =>
+    Effect.gen(function*() {
+      const { client, emulator } = yield* setup()
+      const flow = client.Authorize.byToken()
+      const redirect = yield* emulator.approveUrl(flow.url)
+      assert.strictEqual(flow.authorize(redirect).access_token, client.access_token)
+      try {
+        flow.authorize(redirect)
+        assert.fail("expected a throw")
+      } catch (error) {
+        assert.strictEqual(clientError(error).reason, "StateMismatch")
+      }
+    }))
+
+  it.scoped("a setter during a refresh keeps the refresh in flight: one request for every caller", () =>
+    Effect.gen(function*() {
+      const { client, emulator, refreshes } = yield* setup()
+      const issued = yield* emulator.issueTokens(registered.clientId)
+      client.refresh_token = issued.refresh_token
+      yield* emulator.inject("/oauth2/token", { delay: "200 millis" })
+      const first = started(client.Authorize.regenerateFromRefreshToken())
+      client.client_secret = registered.clientSecret
+      client.mashape_key = null
+      const second = client.getAccessToken()
+      const [tokens, token] = yield* promise(() => Promise.all([first, second]))
+      assert.strictEqual(token, tokens.access_token)
+      assert.strictEqual(yield* refreshes, 1)
+    }))
+
+  it.scoped("a setter keeps the rate limits the last response gave", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup()
+      yield* promise(() => client.request("/3/credits", { anonymous: true }))
+      const before = client.RateLimits
+      assert.isNotNull(before.client_limit)
+      client.client_secret = "another-secret"
+      assert.deepStrictEqual(client.RateLimits, before)
+    }))
+})
