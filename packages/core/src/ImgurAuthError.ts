@@ -88,7 +88,8 @@ export const reasons: ReadonlyArray<Reason> = [
 
 const summaries: { readonly [R in Reason]: string } = {
   AccessDenied: "The user denied access on Imgur's consent page",
-  StateMismatch: "The redirect does not belong to this sign-in, it may be forged or stale (start the flow again)",
+  StateMismatch:
+    "The redirect or PIN does not belong to this sign-in, it may be forged, stale or already used (start the flow again)",
   InvalidRedirect: "The redirect is not a usable Imgur callback",
   InvalidPin: "The PIN is not valid",
   MissingRefreshToken: "There is no refresh token: pass one, or authorize first",
@@ -102,7 +103,7 @@ const summaries: { readonly [R in Reason]: string } = {
   BadResponse: "Imgur's response could not be understood",
   Transport: "The request did not reach Imgur",
   Timeout: "Imgur did not answer in time",
-  TokenStore: "The token store failed; the tokens it held are left as they were",
+  TokenStore: "The token store could not be read or written",
   InvalidConfiguration: "The configuration is not valid",
   Disposed: "The client was disposed: create a new one"
 }
