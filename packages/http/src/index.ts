@@ -5,6 +5,14 @@
  * `HttpClient` and token storage come from `@imgur-auth/node` or
  * `@imgur-auth/browser` (or your own layers).
  *
+ * Modules are re-exported as namespaces (`Retry`, `ImgurAuthError`), as in
+ * every package of imgur-auth and in Effect's own. A module named after its
+ * class (the service tags `ImgurApiClient`, `ImgurAuth`, `ImgurConfig` and
+ * `TokenStore`, and the promise `Client`) gives that class by name
+ * (`yield* ImgurAuth`, `new Client(...)`), and its types with the class's
+ * name in front (`ImgurConfigOptions`); the whole module is
+ * `@imgur-auth/http/<Module>`.
+ *
  * @since 0.1.0
  */
 
@@ -91,25 +99,19 @@ export {
   /**
    * @since 0.1.0
    */
+  ImgurAuthLive,
+  /**
+   * @since 0.1.0
+   */
+  type MakeOptions as ImgurAuthOptions,
+  /**
+   * @since 0.1.0
+   */
   type Service as ImgurAuthService,
   /**
    * @since 0.1.0
    */
   type TwoStageAuth
-} from "./ImgurAuth.js"
-
-/**
- * @since 0.1.0
- */
-export {
-  /**
-   * @since 0.1.0
-   */
-  ImgurAuthLive,
-  /**
-   * @since 0.1.0
-   */
-  type MakeOptions as ImgurAuthOptions
 } from "./ImgurAuth.js"
 
 /**
@@ -142,6 +144,14 @@ export {
   /**
    * @since 0.1.0
    */
+  type Backend as TokenStoreBackend,
+  /**
+   * @since 0.1.0
+   */
+  type KeyValueStoreOptions as TokenStoreKeyValueStoreOptions,
+  /**
+   * @since 0.1.0
+   */
   type Service as TokenStoreService,
   /**
    * @since 0.1.0
@@ -150,18 +160,13 @@ export {
 } from "./TokenStore.js"
 
 /**
+ * The error of every failure, with its `reason` (`ImgurAuthError.ImgurAuthError`,
+ * `ImgurAuthError.isImgurAuthError`, `ImgurAuthError.Reason`): the module of
+ * `@imgur-auth/core`, as its index and every other package's give it.
+ *
  * @since 0.1.0
  */
-export {
-  /**
-   * @since 0.1.0
-   */
-  type Backend as TokenStoreBackend,
-  /**
-   * @since 0.1.0
-   */
-  type KeyValueStoreOptions as TokenStoreKeyValueStoreOptions
-} from "./TokenStore.js"
+export * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 
 /**
  * @since 0.1.0
@@ -169,14 +174,12 @@ export {
 export {
   /**
    * @since 0.1.0
-   */
-  ImgurAuthError,
-  /**
-   * @since 0.1.0
+   * @deprecated Use `ImgurAuthError.isImgurAuthError`.
    */
   isImgurAuthError,
   /**
    * @since 0.1.0
+   * @deprecated Use `ImgurAuthError.Reason`.
    */
   type Reason as ImgurAuthErrorReason
 } from "@imgur-auth/core/ImgurAuthError"
