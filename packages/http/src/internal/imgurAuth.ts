@@ -14,7 +14,7 @@ import * as ImgurConfigInternal from "./imgurConfig.js"
 import { presentSecret } from "./imgurConfig.js"
 import * as Retry from "./retry.js"
 import * as SingleFlight from "./singleFlight.js"
-import * as TokenEndpoint from "./tokenEndpoint.js"
+import * as TokenRequest from "./tokenRequest.js"
 import * as TokenState from "./tokenState.js"
 
 /**
@@ -45,12 +45,12 @@ export const make = (
     // refresh in flight, the pending flows) is kept.
     interface Configured {
       readonly config: ImgurConfigModule.Service
-      readonly tokenRequest: ReturnType<typeof TokenEndpoint.make>
+      readonly tokenRequest: ReturnType<typeof TokenRequest.make>
       readonly schedule: ReturnType<typeof Retry.fromConfig>
     }
     const configure = (config: ImgurConfigModule.Service): Configured => ({
       config,
-      tokenRequest: TokenEndpoint.make(httpClient, config),
+      tokenRequest: TokenRequest.make(httpClient, config),
       schedule: Retry.fromConfig(config)
     })
     const configured = MutableRef.make(configure(yield* ImgurConfig))
@@ -59,10 +59,10 @@ export const make = (
     const tokenState = yield* TokenState.make(store, () => current().config, scope)
     const load = tokenState.load
 
-    const exchange = (grant: TokenEndpoint.Grant) =>
+    const exchange = (grant: TokenRequest.Grant) =>
       Effect.suspend(() => {
         const { config, schedule, tokenRequest } = current()
-        return TokenEndpoint.checkClientSecret(config).pipe(
+        return TokenRequest.checkClientSecret(config).pipe(
           Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
           Effect.tap((tokens) => tokenState.save(tokens))
         )
@@ -83,7 +83,7 @@ export const make = (
             detail: Option.isNone(previous) ? "no tokens are stored" : "the stored tokens have no refresh token"
           })
         }
-        yield* TokenEndpoint.checkClientSecret(config)
+        yield* TokenRequest.checkClientSecret(config)
         const fresh = yield* Retry.transient(
           tokenRequest({ grantType: "refresh_token", refreshToken: used.value }),
           schedule
