@@ -138,12 +138,23 @@ export const authorization = (options: {
     : Redacted.make(`Client-ID ${options.clientId}`)
 
 /**
- * The token endpoint (`POST`) under an OAuth base URL.
+ * The token endpoint (`POST`) under an OAuth base URL; Imgur's when none is
+ * given.
  *
  * @since 0.1.0
  * @category urls
  */
-export const tokenUrl = (oauthBaseUrl: string): string => `${trimTrailingSlashes(oauthBaseUrl)}/oauth2/token`
+export const tokenUrl = (oauthBaseUrl?: string | undefined): string =>
+  `${trimBaseUrl(oauthBaseUrl === undefined || oauthBaseUrl === "" ? imgurBaseUrl : oauthBaseUrl)}/oauth2/token`
+
+/**
+ * A base URL without its trailing slashes (`http://127.0.0.1:8080//` is
+ * `http://127.0.0.1:8080`): how a base URL is kept and joined to a path.
+ *
+ * @since 0.2.0
+ * @category urls
+ */
+export const trimBaseUrl = (baseUrl: string): string => trimTrailingSlashes(baseUrl)
 
 /**
  * Whether `value` can be a base URL or a token URL: an absolute `http:` or

@@ -245,7 +245,7 @@ export class Client implements AsyncDisposable {
       refreshToken: tokens.refreshToken,
       mashapeKey: config.mashapeKey,
       rapidApiKey: config.rapidApiKey,
-      baseUrl: Settings.givenBaseUrl(config)
+      baseUrl: config.baseUrl
     }
   }
 
@@ -340,7 +340,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get base_url(): string | null {
-    return Option.getOrNull(Settings.givenBaseUrl(this.#runtime.config))
+    return Option.getOrNull(this.#runtime.config.baseUrl)
   }
   set base_url(value: string | null | undefined) {
     this.#runtime.reconfigure({ baseUrl: Option.getOrElse(orThrow(Settings.baseUrl(value)), () => "") })

@@ -33,8 +33,13 @@ export interface Service {
   readonly refreshToken: Option.Option<Redacted.Redacted<string>>
   readonly mashapeKey: Option.Option<Redacted.Redacted<string>>
   readonly rapidApiKey: Option.Option<Redacted.Redacted<string>>
-  /** Replaces `https://api.imgur.com`: the local emulator, a proxy. */
-  readonly baseUrl: string
+  /**
+   * Replaces `https://api.imgur.com` (the local emulator, a proxy), without
+   * trailing slashes; `Option.none()` for Imgur's own. A base URL given on
+   * purpose, Imgur's included, wins over the gateway a Mashape or RapidAPI
+   * key selects.
+   */
+  readonly baseUrl: Option.Option<string>
   /**
    * Where token requests go, when not `${baseUrl}/oauth2/token`: in a browser,
    * the app's own backend endpoint that adds the client secret server-side.
@@ -130,7 +135,7 @@ export const validate = (options: Options): Either.Either<Service, Errors.ImgurA
  * @category accessors
  */
 export const tokenUrl = (config: Service): string =>
-  Option.getOrElse(config.tokenUrl, () => ApiHost.tokenUrl(config.baseUrl))
+  Option.getOrElse(config.tokenUrl, () => ApiHost.tokenUrl(Option.getOrUndefined(config.baseUrl)))
 
 /**
  * `ImgurConfig` from options, checked when the layer is built: an option

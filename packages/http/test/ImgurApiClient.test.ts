@@ -187,6 +187,16 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("Imgur's own base URL given on purpose wins over the gateway a RapidAPI key selects", () => {
+      const { layer, requests } = setup([{ status: 200 }], {
+        config: { baseUrl: "https://api.imgur.com", rapidApiKey: "rapid-key" }
+      })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        assert.strictEqual(requests[0]?.request.url, "https://api.imgur.com/3/credits")
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("a Mashape key moves API calls to the Mashape host with X-Mashape-Key", () => {
       const { layer, requests } = setup([{ status: 200 }], { config: { mashapeKey: "mashape-key" } })
       return Effect.gen(function*() {

@@ -40,7 +40,7 @@ describe("ImgurConfig", () => {
         assert.strictEqual(config.clientId, "abc")
         assert.deepStrictEqual(reveal(config.clientSecret), Option.some("s3cret"))
         assert.deepStrictEqual(config.accessToken, Option.none())
-        assert.strictEqual(config.baseUrl, "https://api.imgur.com")
+        assert.deepStrictEqual(config.baseUrl, Option.none()) // Imgur's own
         assert.deepStrictEqual(config.tokenUrl, Option.none())
         assert.strictEqual(ImgurConfig.tokenUrl(config), "https://api.imgur.com/oauth2/token")
         assert.isTrue(Duration.equals(config.timeout, Duration.seconds(10)))
@@ -79,9 +79,9 @@ describe("ImgurConfig", () => {
         })
         assert.deepStrictEqual(config.clientSecret, Option.none())
         assert.deepStrictEqual(config.accessToken, Option.none())
-        assert.strictEqual(config.baseUrl, "http://127.0.0.1:9999")
+        assert.deepStrictEqual(config.baseUrl, Option.some("http://127.0.0.1:9999"))
         assert.strictEqual(ImgurConfig.tokenUrl(config), "http://127.0.0.1:9999/oauth2/token")
-        assert.strictEqual(ImgurConfig.make({ clientId: "abc", baseUrl: "" }).baseUrl, "https://api.imgur.com")
+        assert.deepStrictEqual(ImgurConfig.make({ clientId: "abc", baseUrl: "" }).baseUrl, Option.none())
       }))
 
     it.effect("uses the tokenUrl override for token requests", () =>
@@ -172,7 +172,7 @@ describe("ImgurConfig", () => {
             retrySchedule: Retry.schedule({ attempts: 10, base: "1 millis", factor: 1 })
           })
         )
-        assert.strictEqual(config.baseUrl, "http://[::1]:4010")
+        assert.deepStrictEqual(config.baseUrl, Option.some("http://[::1]:4010"))
         assert.isTrue(Duration.equals(config.timeout, Duration.millis(1500)))
         assert.isTrue(Duration.isZero(config.refreshSkew))
       }))
@@ -197,7 +197,7 @@ describe("ImgurConfig", () => {
         assert.deepStrictEqual(reveal(config.refreshToken), Option.some("env-refresh"))
         assert.deepStrictEqual(reveal(config.mashapeKey), Option.some("env-mashape"))
         assert.deepStrictEqual(reveal(config.rapidApiKey), Option.some("env-rapidapi"))
-        assert.strictEqual(config.baseUrl, "http://127.0.0.1:4010")
+        assert.deepStrictEqual(config.baseUrl, Option.some("http://127.0.0.1:4010"))
         assert.strictEqual(ImgurConfig.tokenUrl(config), "http://127.0.0.1:4011/token")
       }))
 
@@ -256,7 +256,7 @@ describe("ImgurConfig", () => {
         })
         assert.deepStrictEqual(config.clientSecret, Option.none())
         assert.deepStrictEqual(config.accessToken, Option.none())
-        assert.strictEqual(config.baseUrl, "https://api.imgur.com")
+        assert.deepStrictEqual(config.baseUrl, Option.none()) // Imgur's own
         assert.deepStrictEqual(config.tokenUrl, Option.none())
       }))
 

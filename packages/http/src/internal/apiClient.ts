@@ -120,11 +120,10 @@ class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpCl
 /** @internal */
 // What the API client makes of a configuration: its host, its gateway headers, its retry schedule.
 const configure = (config: ImgurConfig["Type"]) => {
-  // `ImgurConfig` fills in Imgur's host as the default base URL; only a
-  // different one (an emulator, a proxy) is an explicit choice that overrides
-  // the gateway selected by a Mashape / RapidAPI key.
+  // A base URL given (an emulator, a proxy, even Imgur's own) wins over the
+  // gateway a Mashape / RapidAPI key selects.
   const host = ApiHost.resolve({
-    baseUrl: config.baseUrl === ApiHost.imgurBaseUrl ? undefined : config.baseUrl,
+    baseUrl: Option.getOrUndefined(config.baseUrl),
     mashapeKey: Option.getOrUndefined(config.mashapeKey),
     rapidApiKey: Option.getOrUndefined(config.rapidApiKey)
   })

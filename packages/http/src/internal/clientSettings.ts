@@ -1,4 +1,4 @@
-import { ApiHost, ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
+import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -49,15 +49,6 @@ export const toConfig = (settings: Settings): ImgurConfig.Service =>
     baseUrl: Option.getOrUndefined(settings.baseUrl),
     tokenUrl: Option.getOrUndefined(settings.tokenUrl)
   })
-
-/**
- * The base URL a client was given: none when the configuration holds
- * Imgur's own default.
- *
- * @internal
- */
-export const givenBaseUrl = (config: ImgurConfig.Service): Option.Option<string> =>
-  config.baseUrl === ApiHost.imgurBaseUrl ? Option.none() : Option.some(config.baseUrl)
 
 /** An optional secret as `ImgurConfig.Options` takes it. @internal */
 export const asOption = (

@@ -26,7 +26,13 @@ export const authorizeUrl = (
   config: ImgurConfigModule.Service,
   responseType: AuthorizeUrl.ResponseType,
   state: string
-): string => AuthorizeUrl.unsafeMake({ clientId: config.clientId, responseType, state, baseUrl: config.baseUrl })
+): string =>
+  AuthorizeUrl.unsafeMake({
+    clientId: config.clientId,
+    responseType,
+    state,
+    baseUrl: Option.getOrUndefined(config.baseUrl)
+  })
 
 const flowEnded = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "StateMismatch", detail })
 

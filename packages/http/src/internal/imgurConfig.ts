@@ -89,18 +89,6 @@ const retrySchedule = (
 }
 
 /**
- * `url` without its trailing slashes, in one pass (no regular expression to
- * backtrack over a long run of them).
- *
- * @internal
- */
-export const trimSlashes = (value: string): string => {
-  let end = value.length
-  while (end > 0 && value.charCodeAt(end - 1) === 0x2f) end--
-  return value.slice(0, end)
-}
-
-/**
  * The options a configuration was resolved from: `validate(toOptions(c))`
  * gives `c` back, so a change can be checked as a whole.
  *
@@ -113,7 +101,7 @@ export const toOptions = (config: ImgurConfig.Service): ImgurConfig.Options => (
   refreshToken: Option.getOrUndefined(config.refreshToken),
   mashapeKey: Option.getOrUndefined(config.mashapeKey),
   rapidApiKey: Option.getOrUndefined(config.rapidApiKey),
-  baseUrl: config.baseUrl,
+  baseUrl: Option.getOrUndefined(config.baseUrl),
   tokenUrl: Option.getOrUndefined(config.tokenUrl),
   timeout: config.timeout,
   refreshSkew: config.refreshSkew,
@@ -150,7 +138,7 @@ export const validate = (
       refreshToken,
       mashapeKey,
       rapidApiKey,
-      baseUrl: trimSlashes(Option.getOrElse(baseUrl, () => ApiHost.imgurBaseUrl)),
+      baseUrl: Option.map(baseUrl, ApiHost.trimBaseUrl),
       tokenUrl,
       timeout: yield* duration(optionNames.timeout, ConfigCheck.positiveDuration, given.timeout, defaultTimeout),
       refreshSkew: yield* duration(
@@ -189,9 +177,9 @@ export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
   refreshToken: presentSecret(options.refreshToken),
   mashapeKey: presentSecret(options.mashapeKey),
   rapidApiKey: presentSecret(options.rapidApiKey),
-  baseUrl: trimSlashes(
-    options.baseUrl === undefined || options.baseUrl === "" ? ApiHost.imgurBaseUrl : options.baseUrl
-  ),
+  baseUrl: options.baseUrl === undefined || options.baseUrl === ""
+    ? Option.none()
+    : Option.some(ApiHost.trimBaseUrl(options.baseUrl)),
   tokenUrl: Option.fromNullable(options.tokenUrl === "" ? undefined : options.tokenUrl),
   timeout: uncheckedDuration(options.timeout, defaultTimeout),
   refreshSkew: uncheckedDuration(options.refreshSkew, defaultSkew),

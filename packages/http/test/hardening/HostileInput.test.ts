@@ -575,7 +575,7 @@ describe("ImgurConfig.make and validate", () => {
     })
   ], ([options]) => {
     const config = ImgurConfig.make(options)
-    assert.isString(config.baseUrl)
+    assert.isTrue(Option.isOption(config.baseUrl))
     if (options.clientSecret !== undefined && options.clientSecret !== "") {
       assert.isTrue(Option.isSome(config.clientSecret) && Redacted.isRedacted(config.clientSecret.value))
     }
@@ -599,6 +599,6 @@ describe("ImgurConfig.make and validate", () => {
     }
     assert.isFalse(Duration.isZero(checked.right.timeout))
     assert.isTrue(Duration.isFinite(checked.right.timeout) && Duration.isFinite(checked.right.refreshSkew))
-    assert.match(checked.right.baseUrl, /^https?:\/\//)
+    assert.match(ImgurConfig.tokenUrl(checked.right), /^https?:\/\//)
   }, pureRuns)
 })

@@ -178,7 +178,7 @@ export const make = <R>(
         onSome: (store) => Layer.succeed(RateLimiter.RateLimiterStore, store)
       }))
     )
-    const tokenUrl = ApiHost.tokenUrl(config.baseUrl)
+    const tokenUrl = ApiHost.tokenUrl(Option.getOrUndefined(config.baseUrl))
     const forward = (grant: Grant, where: Where) =>
       client.execute(
         HttpClientRequest.post(tokenUrl).pipe(
