@@ -29,6 +29,11 @@ export * as ConfigCheck from "./ConfigCheck.js"
 export * as ErrorBody from "./ErrorBody.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as Grant from "./Grant.js"
+
+/**
  * @since 0.1.0
  */
 export * as ImgurAuthError from "./ImgurAuthError.js"

@@ -20,7 +20,7 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type { ImgurAuthError } from "@imgur-auth/core"
+import type { Grant, ImgurAuthError } from "@imgur-auth/core"
 import { ImgurConfig } from "@imgur-auth/http"
 import type { ImgurConfigOptions } from "@imgur-auth/http"
 import type * as Duration from "effect/Duration"
@@ -37,7 +37,7 @@ import * as internal from "./internal/tokenEndpoint.js"
  * @since 0.1.0
  * @category models
  */
-export type GrantType = "authorization_code" | "pin" | "refresh_token"
+export type GrantType = Grant.GrantType
 
 /**
  * How many token requests one client address may make in a window.

@@ -2,7 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ErrorBody, ImgurAuthError, RateLimit, TokenSet } from "@imgur-auth/core"
+import { ErrorBody, Grant as GrantModule, ImgurAuthError, RateLimit, TokenSet } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -26,16 +26,21 @@ export type Grant =
   | { readonly grantType: "pin"; readonly pin: Redacted.Redacted<string> }
   | { readonly grantType: "refresh_token"; readonly refreshToken: Redacted.Redacted<string> }
 
-const grantParams = (grant: Grant): readonly [name: string, value: Redacted.Redacted<string>] => {
+const grantValue = (grant: Grant): Redacted.Redacted<string> => {
   switch (grant.grantType) {
     case "authorization_code":
-      return ["code", grant.code]
+      return grant.code
     case "pin":
-      return ["pin", grant.pin]
+      return grant.pin
     case "refresh_token":
-      return ["refresh_token", grant.refreshToken]
+      return grant.refreshToken
   }
 }
+
+const grantParams = (grant: Grant): readonly [name: string, value: Redacted.Redacted<string>] => [
+  GrantModule.parameter[grant.grantType],
+  grantValue(grant)
+]
 
 const error = (
   reason: ImgurAuthError.Reason,

@@ -1,6 +1,7 @@
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import { Grant } from "@imgur-auth/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -292,18 +293,12 @@ export const parseFields = (type: string, body: string): Either.Either<Fields, R
  */
 export const acceptedMediaTypes: ReadonlyArray<string> = ["application/x-www-form-urlencoded", "application/json"]
 
-const grantParameter: { readonly [G in TokenEndpoint.GrantType]: string } = {
-  authorization_code: "code",
-  pin: "pin",
-  refresh_token: "refresh_token"
-}
-
 /** @internal */
-export const grantTypes: ReadonlyArray<TokenEndpoint.GrantType> = ["authorization_code", "pin", "refresh_token"]
+export const grantTypes: ReadonlyArray<TokenEndpoint.GrantType> = Grant.grantTypes
 
 /** @internal */
 export const isGrantType = (value: unknown): value is TokenEndpoint.GrantType =>
-  grantTypes.some((grantType) => grantType === value)
+  typeof value === "string" && Grant.isGrantType(value)
 
 /**
  * What is forwarded: the grant and its code, PIN or refresh token.
@@ -331,7 +326,7 @@ export const validate = (
   if (!isGrantType(grantType) || !allowed.includes(grantType)) {
     return refuse(400, `The grant_type "${grantType.slice(0, 40)}" is not accepted by this token endpoint`)
   }
-  const parameter = grantParameter[grantType]
+  const parameter = Grant.parameter[grantType]
   const value = fields.get(parameter)
   if (value === undefined || value === "") return refuse(400, `No "${parameter}" parameter found`)
   return Either.right({ grantType, parameter, value })
