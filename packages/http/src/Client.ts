@@ -192,10 +192,10 @@ export class Client implements AsyncDisposable {
   readonly Authorize: Authorize
 
   constructor(config: string | ClientConfig, platform: Platform) {
-    const settings = orThrow(Settings.settingsFrom(config, platform))
+    const checked = orThrow(Settings.configFrom(config, platform))
     const store = typeof config === "object" && config !== null ? config.store : undefined
     const runtime = new internal.ClientRuntime(
-      Settings.toConfig(settings),
+      checked,
       Layer.merge(platform.httpClient, store ?? TokenStore.layerMemory),
       toError
     )

@@ -8,12 +8,12 @@ import type * as ImgurConfig from "../ImgurConfig.js"
 import * as Config from "./imgurConfig.js"
 
 /**
- * What a promise `Client` is configured with, every option checked and every
- * secret `Redacted`.
+ * What a client shows of itself (`toJSON`, `toString`): which credentials
+ * are set, and the base URL it was given.
  *
  * @internal
  */
-export interface Settings {
+export interface Shown {
   readonly clientId: string
   readonly clientSecret: Option.Option<Redacted.Redacted<string>>
   readonly accessToken: Option.Option<Redacted.Redacted<string>>
@@ -21,34 +21,7 @@ export interface Settings {
   readonly mashapeKey: Option.Option<Redacted.Redacted<string>>
   readonly rapidApiKey: Option.Option<Redacted.Redacted<string>>
   readonly baseUrl: Option.Option<string>
-  readonly tokenUrl: Option.Option<string>
 }
-
-/**
- * What a client shows of itself (`toJSON`, `toString`): which credentials
- * are set, and the base URL it was given.
- *
- * @internal
- */
-export type Shown = Omit<Settings, "tokenUrl">
-
-/**
- * The configuration of the services behind a client made with `settings`
- * (checked already).
- *
- * @internal
- */
-export const toConfig = (settings: Settings): ImgurConfig.Service =>
-  Config.make({
-    clientId: settings.clientId,
-    clientSecret: Option.getOrUndefined(settings.clientSecret),
-    accessToken: Option.getOrUndefined(settings.accessToken),
-    refreshToken: Option.getOrUndefined(settings.refreshToken),
-    mashapeKey: Option.getOrUndefined(settings.mashapeKey),
-    rapidApiKey: Option.getOrUndefined(settings.rapidApiKey),
-    baseUrl: Option.getOrUndefined(settings.baseUrl),
-    tokenUrl: Option.getOrUndefined(settings.tokenUrl)
-  })
 
 /** An optional secret as `ImgurConfig.Options` takes it. @internal */
 export const asOption = (
@@ -74,40 +47,52 @@ export const clientId = (value: unknown): Checked<string> => Config.clientId("cl
 export const baseUrl = (value: unknown): Checked<Option.Option<string>> =>
   Config.url("base_url", ConfigCheck.httpUrl, value)
 
+// The client's names of the options, in its messages.
+const clientNames: Config.Names = {
+  ...Config.names,
+  clientId: "client_id",
+  clientSecret: "client_secret",
+  accessToken: "access_token",
+  refreshToken: "refresh_token",
+  mashapeKey: "mashape_key",
+  rapidApiKey: "rapidapi_key",
+  baseUrl: "base_url",
+  tokenUrl: "token_url"
+}
+
 /**
- * The settings of `new Client(config)`, each option checked by the rule of
- * `ImgurConfig` and named as the client names it (`client_id`, `base_url`):
- * `InvalidConfiguration` for the first that is not what it may be. A
- * `token_url` may be a path only where the platform says so (a browser).
+ * The configuration of `new Client(config)`, each option checked by the
+ * rule of `ImgurConfig` and named as the client names it (`client_id`,
+ * `base_url`): `InvalidConfiguration` for the first that is not what it may
+ * be. A `token_url` may be a path only where the platform says so (a
+ * browser).
  *
  * @internal
  */
-export const settingsFrom = (config: unknown, platform: Client.Platform): Checked<Settings> =>
-  Either.gen(function*() {
-    const options: Partial<Record<keyof Client.ClientConfig, unknown>> = typeof config === "string"
-      ? { client_id: config }
-      : typeof config === "object" && config !== null
-      ? config
-      : {}
-    if (options.store !== undefined && !Layer.isLayer(options.store)) {
-      return yield* Either.left(ConfigCheck.invalid("store", "a TokenStore layer, such as TokenStore.layerMemory"))
-    }
-    const settings: Settings = {
-      clientId: yield* clientId(options.client_id),
-      clientSecret: yield* secret("client_secret", options.client_secret),
-      accessToken: yield* secret("access_token", options.access_token),
-      refreshToken: yield* secret("refresh_token", options.refresh_token),
-      mashapeKey: yield* secret("mashape_key", options.mashape_key),
-      rapidApiKey: yield* secret("rapidapi_key", options.rapidapi_key),
-      baseUrl: yield* baseUrl(options.base_url),
-      tokenUrl: yield* Config.url(
-        "token_url",
-        platform.relativeTokenUrl === true ? ConfigCheck.tokenUrl : ConfigCheck.absoluteTokenUrl,
-        options.token_url
-      )
-    }
-    return settings
-  })
+export const configFrom = (config: unknown, platform: Client.Platform): Checked<ImgurConfig.Service> => {
+  const options: Partial<Record<keyof Client.ClientConfig, unknown>> = typeof config === "string"
+    ? { client_id: config }
+    : typeof config === "object" && config !== null
+    ? config
+    : {}
+  if (options.store !== undefined && !Layer.isLayer(options.store)) {
+    return Either.left(ConfigCheck.invalid("store", "a TokenStore layer, such as TokenStore.layerMemory"))
+  }
+  return Config.validate(
+    {
+      clientId: options.client_id,
+      clientSecret: options.client_secret,
+      accessToken: options.access_token,
+      refreshToken: options.refresh_token,
+      mashapeKey: options.mashape_key,
+      rapidApiKey: options.rapidapi_key,
+      baseUrl: options.base_url,
+      tokenUrl: options.token_url
+    },
+    clientNames,
+    platform.relativeTokenUrl === true ? ConfigCheck.tokenUrl : ConfigCheck.absoluteTokenUrl
+  )
+}
 
 /**
  * The error of a call on a client after `dispose()`.

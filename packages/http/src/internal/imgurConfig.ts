@@ -19,6 +19,16 @@ type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
  */
 export type Names = { readonly [K in keyof ImgurConfig.Options]-?: string }
 
+/**
+ * Options as a caller gave them, each of any type (a promise user's
+ * configuration is not type-checked): `validate` checks each.
+ *
+ * @internal
+ */
+export type Given =
+  & { readonly [K in Exclude<keyof ImgurConfig.Options, "retrySchedule">]?: unknown }
+  & Pick<ImgurConfig.Options, "retrySchedule">
+
 /** @internal */
 export const names: Names = {
   clientId: "clientId",
@@ -118,11 +128,12 @@ const defaultSkew = Duration.seconds(60)
  * @internal
  */
 export const validate = (
-  options: ImgurConfig.Options,
-  optionNames: Names = names
+  options: Given,
+  optionNames: Names = names,
+  tokenUrlRule: ConfigCheck.Rule<string> = ConfigCheck.tokenUrl
 ): Checked<ImgurConfig.Service> =>
   Either.gen(function*() {
-    const given: Partial<ImgurConfig.Options> = typeof options === "object" && options !== null ? options : {}
+    const given: Given = typeof options === "object" && options !== null ? options : {}
     const clientIdValue = yield* clientId(optionNames.clientId, given.clientId)
     const clientSecret = yield* secret(optionNames.clientSecret, given.clientSecret)
     const accessToken = yield* secret(optionNames.accessToken, given.accessToken)
@@ -130,7 +141,7 @@ export const validate = (
     const mashapeKey = yield* secret(optionNames.mashapeKey, given.mashapeKey)
     const rapidApiKey = yield* secret(optionNames.rapidApiKey, given.rapidApiKey)
     const baseUrl = yield* url(optionNames.baseUrl, ConfigCheck.httpUrl, given.baseUrl)
-    const tokenUrl = yield* url(optionNames.tokenUrl, ConfigCheck.tokenUrl, given.tokenUrl)
+    const tokenUrl = yield* url(optionNames.tokenUrl, tokenUrlRule, given.tokenUrl)
     const service: ImgurConfig.Service = {
       clientId: clientIdValue,
       clientSecret,
