@@ -44,63 +44,12 @@ import * as Shapes from "./internal/clientShapes.js"
 import { TokenStore } from "./TokenStore.js"
 
 /**
- * The shapes of the client (see `ClientModels`).
+ * The shapes of the client: `ClientConfig`, `TokenResponse`, `RateLimits`,
+ * `RequestInit`, `ApiResponse`, … (see `ClientModels`).
  *
  * @since 0.1.0
- * @category models
  */
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ApiResponse,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  Authorize,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ClientConfig,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ClientConstructor,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  Platform,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  RateLimits,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  RequestInit,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  TokenAuth,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  TokenResponse,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  TwoStageAuth
-} from "./ClientModels.js"
+export type * from "./ClientModels.js"
 
 /**
  * What the client's promises reject with (see `ImgurAuthClientError`).
