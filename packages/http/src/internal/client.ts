@@ -56,6 +56,8 @@ export class ClientRuntime {
   #ready: Promise<Built | undefined>
   /** The configuration the services are (to be) built with, while they are not. */
   #initial: ImgurConfigModule.Service
+  /** Changes made before the services were built and not applied yet. */
+  #queued = 0
   #disposed: Promise<void> | undefined
 
   constructor(
@@ -118,14 +120,18 @@ export class ClientRuntime {
   /** Apply `change` to the services: now when they are built, else once they are. */
   #change(change: (auth: ImgurAuthModule.Service) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>): void {
     if (this.#disposed !== undefined) return
-    if (this.#built !== undefined) {
+    if (this.#built !== undefined && this.#queued === 0) {
       // Both changes take effect at once (the store is written without waiting): nothing to wait for.
       this.#runtime.runFork(change(this.#built.auth))
       return
     }
+    // Behind the build and the changes queued before, in order.
+    this.#queued++
     this.#ready = this.#ready.then((built) =>
       built === undefined ? undefined : this.#runtime.runPromise(change(built.auth)).then(() => built, () => built)
-    )
+    ).finally(() => {
+      this.#queued--
+    })
   }
 
   /** Change options of the configuration (checked by the caller). */
@@ -174,7 +180,8 @@ export class ClientRuntime {
   /** Run one call in the client's services, rejecting with a plain error. */
   async run<A>(call: (built: Built) => Effect.Effect<A, ImgurAuthError.ImgurAuthError>): Promise<A> {
     if (this.#disposed !== undefined) return Promise.reject(this.#toError(disposed()))
-    const built = this.#built ?? await this.#ready
+    // After the changes made before the services were built, if any.
+    const built = await this.#ready
     if (this.#disposed !== undefined) return Promise.reject(this.#toError(disposed()))
     // A build that failed: its error, as every call's.
     if (built === undefined) {
