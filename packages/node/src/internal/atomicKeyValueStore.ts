@@ -1,3 +1,4 @@
+/// <reference lib="es2024.string" />
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as PlatformError from "@effect/platform/Error"
@@ -16,17 +17,6 @@ export const fileMode = 0o600
 export const directoryMode = 0o700
 
 const tempSuffix = ".tmp"
-
-/** A UTF-16 surrogate without its pair: `encodeURIComponent` throws on it. */
-const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-
-/**
- * `text` with each lone surrogate replaced by U+FFFD, so that it can be
- * URI-encoded (for messages; the store refuses such a key).
- *
- * @internal
- */
-export const toWellFormed = (text: string): string => text.replace(new RegExp(loneSurrogate.source, "g"), "\ufffd")
 
 /** @internal */
 export const isTempFile = (name: string): boolean => name.startsWith(".") && name.endsWith(tempSuffix)
@@ -114,8 +104,9 @@ export const make = (directory: string): Effect.Effect<
     const path = yield* Path.Path
     const encoder = new TextEncoder()
 
+    // A key with a lone UTF-16 surrogate (not well-formed) is refused: `encodeURIComponent` would throw on it.
     const keyPath = (method: string, key: string): Effect.Effect<string, PlatformError.PlatformError> =>
-      key.length === 0 || key === "." || key === ".." || loneSurrogate.test(key)
+      key.length === 0 || key === "." || key === ".." || !key.isWellFormed()
         ? Effect.fail(
           new PlatformError.BadArgument({
             module: "KeyValueStore",

@@ -1,3 +1,4 @@
+/// <reference lib="es2024.string" />
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -37,7 +38,7 @@ export const make = (
     const directory = options?.directory ?? (yield* defaultDirectory)
     const name = options?.name ?? defaultName
     // For messages and setting aside: a name the store refuses (a lone surrogate) must not throw here.
-    const fileName = encodeURIComponent(atomic.toWellFormed(name))
+    const fileName = encodeURIComponent(name.toWellFormed())
     const file = path.join(directory, fileName)
     const store = yield* atomic.make(directory)
     const json = yield* TokenStore.makeKeyValueStore({ key: name }).pipe(
