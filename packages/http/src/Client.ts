@@ -41,6 +41,7 @@ import { ImgurAuthClientError } from "./ImgurAuthClientError.js"
 import * as internal from "./internal/client.js"
 import * as Settings from "./internal/clientSettings.js"
 import * as Shapes from "./internal/clientShapes.js"
+import { presentSecret } from "./internal/imgurConfig.js"
 import { TokenStore } from "./TokenStore.js"
 
 /**
@@ -82,7 +83,7 @@ const orThrow = <A>(checked: Either.Either<A, ImgurAuthError.ImgurAuthError>): A
 
 /** A refresh token passed to a call (not an option): absent when `undefined` or `""`. */
 const givenToken = (value: string | undefined): Option.Option<Redacted.Redacted<string>> =>
-  value === undefined || value === "" ? Option.none() : Option.some(Redacted.make(String(value)))
+  presentSecret(value === undefined ? undefined : String(value))
 
 /**
  * The promise client. Use a platform's (`@imgur-auth/node`,

@@ -91,6 +91,9 @@ export interface Service {
    * Refresh because Imgur rejected `rejected` (an API call answered "invalid
    * token"): concurrent callers that saw the same token share one refresh, and
    * a caller whose token was already replaced gets the new one at once.
+   * `ImgurApiClient` calls it; so can a program that signs its own requests
+   * with `accessToken` (another HTTP client, a queue worker), which needs the
+   * same answer to Imgur's "The access token provided is invalid.".
    */
   readonly refreshAfterRejection: (
     rejected: Redacted.Redacted<string>
