@@ -113,6 +113,22 @@ export const describeTokens = (
 }
 
 /**
+ * What `login` and `status` print of the tokens: "Signed in as …" and its
+ * description (on stderr with `--print-env`, so that stdout holds the `.env`
+ * lines only), and the `.env` lines when asked for.
+ *
+ * @internal
+ */
+export const signedIn = (
+  tokens: TokenSet.TokenSet,
+  now: DateTime.Utc,
+  options: { readonly showSecrets: boolean; readonly storedIn: string; readonly printEnv: boolean }
+): { readonly summary: ReadonlyArray<string>; readonly env: ReadonlyArray<string> } => ({
+  summary: [`Signed in to Imgur as ${account(tokens)}.`, ...describeTokens(tokens, now, options)],
+  env: options.printEnv ? envLines(tokens) : []
+})
+
+/**
  * `IMGUR_ACCESS_TOKEN=…` and `IMGUR_REFRESH_TOKEN=…` lines for a `.env`
  * file: the one place the tokens are printed in full without
  * `--show-secrets`, because asking for them is the point.

@@ -12,7 +12,7 @@ import * as CallbackServer from "./callbackServer.js"
 import type { LoginArgs } from "./command.js"
 import { imgurLayer, requireClientId, requireClientSecret, settings as resolveSettings } from "./environment.js"
 import { CliError, usage } from "./errors.js"
-import { account, describeTokens, envLines } from "./format.js"
+import { account, signedIn } from "./format.js"
 import { err, openBrowser, out, progress, readLine } from "./terminal.js"
 
 const timedOut = (what: string, timeout: Duration.Duration) =>
@@ -92,12 +92,11 @@ export const login = (args: LoginArgs): Effect.Effect<void, unknown> =>
     )
     const now = yield* DateTime.now
     // With --print-env, stdout holds the .env lines only.
-    const summary = args.printEnv ? err : out
-    yield* summary(`Signed in to Imgur as ${account(tokens)}.`)
-    for (const line of describeTokens(tokens, now, { showSecrets: args.showSecrets, storedIn: settings.tokenDir })) {
-      yield* summary(line)
-    }
-    if (args.printEnv) {
-      for (const line of envLines(tokens)) yield* out(line)
-    }
+    const shown = signedIn(tokens, now, {
+      showSecrets: args.showSecrets,
+      storedIn: settings.tokenDir,
+      printEnv: args.printEnv
+    })
+    yield* Effect.forEach(shown.summary, args.printEnv ? err : out, { discard: true })
+    yield* Effect.forEach(shown.env, out, { discard: true })
   })

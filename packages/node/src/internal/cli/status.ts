@@ -18,7 +18,7 @@ import {
   tokenStoreLayer
 } from "./environment.js"
 import { CliError } from "./errors.js"
-import { account, describeTokens, envLines, instant } from "./format.js"
+import { instant, signedIn } from "./format.js"
 import { err, out } from "./terminal.js"
 
 // The body of GET /3/credits; the same numbers as the rate-limit headers.
@@ -116,15 +116,14 @@ const show = (args: StatusArgs, settings: Settings) =>
     const now = yield* DateTime.now
     // With --print-env, stdout holds the .env lines only, and Imgur is not asked
     // anything: the stored tokens are printed as they are, nothing is rotated.
-    const summary = args.printEnv ? err : out
-    yield* summary(`Signed in to Imgur as ${account(tokens)}.`)
-    for (const line of describeTokens(tokens, now, { showSecrets: args.showSecrets, storedIn: settings.tokenDir })) {
-      yield* summary(line)
-    }
-    if (args.printEnv) {
-      for (const line of envLines(tokens)) yield* out(line)
-      return
-    }
+    const shown = signedIn(tokens, now, {
+      showSecrets: args.showSecrets,
+      storedIn: settings.tokenDir,
+      printEnv: args.printEnv
+    })
+    yield* Effect.forEach(shown.summary, args.printEnv ? err : out, { discard: true })
+    yield* Effect.forEach(shown.env, out, { discard: true })
+    if (args.printEnv) return
     yield* out(`  rate limits    ${yield* rateLimits(settings, tokens, now)}`)
   })
 
