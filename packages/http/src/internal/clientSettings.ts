@@ -13,15 +13,10 @@ import * as Config from "./imgurConfig.js"
  *
  * @internal
  */
-export interface Shown {
-  readonly clientId: string
-  readonly clientSecret: Option.Option<Redacted.Redacted<string>>
-  readonly accessToken: Option.Option<Redacted.Redacted<string>>
-  readonly refreshToken: Option.Option<Redacted.Redacted<string>>
-  readonly mashapeKey: Option.Option<Redacted.Redacted<string>>
-  readonly rapidApiKey: Option.Option<Redacted.Redacted<string>>
-  readonly baseUrl: Option.Option<string>
-}
+export type Shown = Pick<
+  ImgurConfig.Service,
+  "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "mashapeKey" | "rapidApiKey" | "baseUrl"
+>
 
 /** An optional secret as `ImgurConfig.Options` takes it. @internal */
 export const asOption = (
