@@ -599,6 +599,6 @@ describe("ImgurConfig.make and validate", () => {
     }
     assert.isFalse(Duration.isZero(checked.right.timeout))
     assert.isTrue(Duration.isFinite(checked.right.timeout) && Duration.isFinite(checked.right.refreshSkew))
-    assert.match(ImgurConfig.tokenUrl(checked.right), /^https?:\/\//)
+    assert.match(Option.getOrElse(checked.right.baseUrl, () => "https://api.imgur.com"), /^https?:\/\//)
   }, pureRuns)
 })
