@@ -114,9 +114,10 @@ export interface Service {
    * not given are kept. They are used at once; the write to the store
    * follows without being waited for, by the rules of a refresh's (kept in
    * memory and written again if the store fails; see `storeStatus`).
-   * `accessToken: Option.none()` forgets the tokens, as `clear`. A refresh
-   * token given alone also becomes the configured one, used when none is
-   * stored.
+   * `accessToken: Option.none()` forgets them, at once in memory and in the
+   * store without waiting (and ends the flows begun before, as `clear`). A
+   * refresh token given also becomes the configured one, used when none is
+   * stored. `flush` waits for these writes.
    *
    * @since 0.2.0
    */
@@ -144,6 +145,13 @@ export interface Service {
   ) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   /** Forget the stored tokens, and end every flow begun before. */
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  /**
+   * Wait until the writes `setTokens` started are done (stored, or kept in
+   * memory for a rewrite when the store failed): before a program exits.
+   *
+   * @since 0.2.0
+   */
+  readonly flush: Effect.Effect<void>
   /**
    * Whether the tokens are in the store (see `StoreStatus`): `get` it, or
    * watch `changes` to alert someone when the store fails.

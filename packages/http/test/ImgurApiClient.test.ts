@@ -109,7 +109,8 @@ const stubAuth = (options: { readonly token?: string; readonly refreshError?: Im
     current: Effect.sync(() => Option.map(Option.fromNullable(state.token), tokenSet)),
     setTokens: () => unused,
     config: unused,
-    reconfigure: () => unused
+    reconfigure: () => unused,
+    flush: Effect.void
   }
   // The configuration in force is the one the API client is built with.
   const layer = Layer.effect(

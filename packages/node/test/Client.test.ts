@@ -197,3 +197,41 @@ describe("Client", () => {
     assert.strictEqual(await run(emulator.countRequests()), before)
   })
 })
+
+describe("Client over a token file", () => {
+  const tokenFile = async (directory: string) =>
+    JSON.parse(await NodeFs.readFile(NodePath.join(directory, "tokens.json"), "utf8")) as { accessToken: string }
+
+  it("access_token = null forgets the access token at once and keeps the refresh token", async () => {
+    const client = newClient({ client_id, client_secret, base_url })
+    const issued = await run(emulator.issueTokens(client_id))
+    client.access_token = issued.access_token
+    client.refresh_token = issued.refresh_token
+    client.access_token = null
+    assert.isNull(client.access_token)
+    assert.strictEqual(client.refresh_token, issued.refresh_token)
+    const refreshed = await client.Authorize.regenerateFromRefreshToken()
+    assert.isString(refreshed?.access_token)
+  })
+
+  it("a token set just before dispose() is in the file once dispose() is done", async () => {
+    const directory = await NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "imgur-auth-client-"))
+    const client = newClient({ client_id, client_secret, base_url, store: { directory } })
+    await client.getAccessToken().catch(() => undefined)
+    const issued = await run(emulator.issueTokens(client_id))
+    client.access_token = issued.access_token
+    await client.dispose()
+    assert.strictEqual((await tokenFile(directory)).accessToken, issued.access_token)
+  })
+
+  it("byToken().authorize returns the tokens at once, and they reach the file", async () => {
+    const directory = await NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "imgur-auth-client-"))
+    const client = newClient({ client_id, client_secret, base_url, store: { directory } })
+    await client.getAccessToken().catch(() => undefined)
+    const flow = client.Authorize.byToken()
+    const tokens = flow.authorize(await run(emulator.approveUrl(flow.url)))
+    assert.strictEqual(client.access_token, tokens.access_token)
+    await client.dispose()
+    assert.strictEqual((await tokenFile(directory)).accessToken, tokens.access_token)
+  })
+})

@@ -7,6 +7,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
@@ -58,6 +59,8 @@ export class ClientRuntime {
   #initial: ImgurConfigModule.Service
   /** Changes made before the services were built and not applied yet. */
   #queued = 0
+  /** Token-flow answers whose write to the store goes on. */
+  readonly #writing = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
   #disposed: Promise<void> | undefined
 
   constructor(
@@ -121,8 +124,8 @@ export class ClientRuntime {
   #change(change: (auth: ImgurAuthModule.Service) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>): void {
     if (this.#disposed !== undefined) return
     if (this.#built !== undefined && this.#queued === 0) {
-      // Both changes take effect at once (the store is written without waiting): nothing to wait for.
-      this.#runtime.runFork(change(this.#built.auth))
+      // Both changes take effect in memory at once (the store is written without waiting, see `dispose`).
+      this.#runtime.runSyncExit(change(this.#built.auth))
       return
     }
     // Behind the build and the changes queued before, in order.
@@ -224,7 +227,17 @@ export class ClientRuntime {
         )
       }
       flow ??= built.auth.flow("token", state)
-      return this.#runtime.runSyncExit(Effect.flatMap(flow.authorize(input), respond))
+      const exit = this.#runtime.runSyncExit(Effect.flatMap(flow.authorize(input), respond))
+      const writing = Exit.isFailure(exit) ? Option.flatMap(Cause.dieOption(exit.cause), asyncFiber) : Option.none()
+      if (Option.isNone(writing)) return exit
+      // The redirect was read and the tokens taken; their write to a store that
+      // answers later (a token file) goes on, and `dispose` waits for it.
+      this.#writing.add(writing.value)
+      writing.value.addObserver(() => this.#writing.delete(writing.value))
+      return Option.match(this.#runtime.runSync(built.auth.current), {
+        onNone: () => Exit.fail(disposed()),
+        onSome: (tokens) => Exit.succeed(toResponse(tokens, this.#runtime.runSync(DateTime.now)))
+      })
     }
   }
 
@@ -282,9 +295,19 @@ export class ClientRuntime {
    * rejects with `Disposed`.
    */
   dispose(): Promise<void> {
-    this.#disposed ??= this.#ready.then(() => this.#runtime.dispose())
+    this.#disposed ??= this.#ready.then(async (built) => {
+      if (built !== undefined) {
+        await this.#runtime.runPromise(
+          Effect.zipRight(Fiber.awaitAll([...this.#writing]), built.auth.flush)
+        ).catch(() => undefined)
+      }
+      await this.#runtime.dispose()
+    })
     return this.#disposed
   }
 }
+
+const asyncFiber = (defect: unknown): Option.Option<Fiber.RuntimeFiber<unknown, unknown>> =>
+  Runtime.isAsyncFiberException(defect) ? Option.some(defect.fiber) : Option.none()
 
 const respond = (tokens: TokenSet.TokenSet) => Effect.map(DateTime.now, (now) => toResponse(tokens, now))

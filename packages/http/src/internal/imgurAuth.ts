@@ -200,10 +200,10 @@ export const make = (
       current: tokenState.held,
       setTokens: (given) =>
         Effect.gen(function*() {
-          if (given.accessToken !== undefined && Option.isNone(given.accessToken)) return yield* tokenState.clear
           if (given.refreshToken !== undefined) {
             MutableRef.set(configured, configure({ ...current().config, refreshToken: given.refreshToken }))
           }
+          if (given.accessToken !== undefined && Option.isNone(given.accessToken)) return yield* tokenState.forget
           yield* tokenState.assign({
             accessToken: given.accessToken === undefined ? undefined : given.accessToken.value,
             refreshToken: given.refreshToken
@@ -216,6 +216,7 @@ export const make = (
           (config) => Effect.sync(() => MutableRef.set(configured, configure(config)))
         ),
       clear: tokenState.clear,
+      flush: tokenState.flush,
       storeStatus: tokenState.status
     }
     return service

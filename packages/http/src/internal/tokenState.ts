@@ -3,6 +3,7 @@ import { TokenSet } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -59,6 +60,14 @@ export interface TokenState {
    * give them), then written, without waiting, by the rules of `save`.
    */
   readonly assign: (given: Assigned) => Effect.Effect<void>
+  /**
+   * Forget the tokens in memory at once (and end every flow begun before),
+   * and in the store without waiting: what a program that sets no access
+   * token means.
+   */
+  readonly forget: Effect.Effect<void>
+  /** Wait for the writes `assign` and `forget` started. */
+  readonly flush: Effect.Effect<void>
 }
 
 /**
@@ -120,7 +129,19 @@ export const make = (
     const held = MutableRef.make(Option.none<TokenSet.TokenSet>())
     const status = yield* SubscriptionRef.make<ImgurAuth.StoreStatus>({ _tag: "Saved" })
 
+    // Set by `forget` until the store is cleared: reads say none meanwhile.
+    const forgetting = MutableRef.make(false)
+    // The writes `assign` and `forget` started and nobody waits for.
+    const background = new Set<Fiber.RuntimeFiber<void>>()
+    const inBackground = (effect: Effect.Effect<void>) =>
+      Effect.tap(Effect.forkIn(effect, scope), (fiber) =>
+        Effect.sync(() => {
+          background.add(fiber)
+          fiber.addObserver(() => background.delete(fiber))
+        }))
+
     const read = Effect.suspend(() => {
+      if (MutableRef.get(forgetting)) return Effect.succeedNone
       const pending = MutableRef.get(unsaved)
       return Option.isSome(pending)
         ? Effect.succeed(pending)
@@ -230,14 +251,24 @@ export const make = (
           }
           MutableRef.set(seeded, true)
           const started = MutableRef.get(generation)
-          yield* Effect.forkIn(
-            Effect.gen(function*() {
-              const base = Option.isSome(known) ? known : yield* Effect.orElseSucceed(store.get, Option.none)
-              const next = Option.isSome(known) ? known : fromGiven(base, given, now)
-              if (Option.isSome(next)) yield* save(next.value, started)
-            }),
-            scope
-          )
-        })
+          yield* inBackground(Effect.gen(function*() {
+            const base = Option.isSome(known) ? known : yield* Effect.orElseSucceed(read, Option.none)
+            const next = Option.isSome(known) ? known : fromGiven(base, given, now)
+            if (Option.isSome(next)) yield* save(next.value, started)
+          }))
+        }),
+      forget: Effect.suspend(() => {
+        MutableRef.set(seeded, true)
+        MutableRef.incrementAndGet(generation)
+        MutableRef.set(unsaved, Option.none())
+        MutableRef.set(held, Option.none())
+        MutableRef.set(forgetting, true)
+        return inBackground(
+          writeLock.withPermits(1)(
+            Effect.zipRight(SubscriptionRef.set(status, { _tag: "Saved" }), Effect.ignore(store.clear))
+          ).pipe(Effect.ensuring(Effect.sync(() => MutableRef.set(forgetting, false))))
+        )
+      }),
+      flush: Effect.suspend(() => Fiber.awaitAll([...background])).pipe(Effect.asVoid)
     }
   })
