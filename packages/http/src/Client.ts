@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-/// <reference lib="esnext.disposable" />
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { ImgurAuthError } from "@imgur-auth/core"
 import * as Cause from "effect/Cause"
 import * as Either from "effect/Either"
