@@ -1,20 +1,16 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { ImgurEmulator } from "@imgur-auth/emulator"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import {
   authorizeUrlPattern,
-  environment,
+  cliApplications,
   freePort,
   pinFromPage,
   runCli,
   seedTokens,
   spawnCli,
-  storedTokens,
-  tempDir
+  storedTokens
 } from "./fixtures/cliHarness.js"
 
 const clientSecret = "cli-test-secret"
@@ -39,45 +35,7 @@ const applications = [
   "timeout"
 ] as const
 
-type Application = typeof applications[number]
-
-class CallbackPorts extends Context.Tag("test/CallbackPorts")<CallbackPorts, Readonly<Record<Application, number>>>() {}
-
-const Emulator = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const ports = Object.fromEntries(
-      yield* Effect.forEach(applications, (name) => Effect.map(freePort, (port) => [name, port] as const))
-    ) as Record<Application, number>
-    return Layer.merge(
-      ImgurEmulator.layer({
-        autoApprove: true,
-        clients: applications.map((name) => ({
-          clientId: `cli-${name}`,
-          clientSecret,
-          callbackUrl: `http://127.0.0.1:${ports[name]}/callback`
-        }))
-      }),
-      Layer.succeed(CallbackPorts, ports)
-    )
-  })
-)
-
-/**
- * The application `name`, a temporary home with a token directory in it, and
- * the arguments that point the CLI at the emulator (the secret comes from
- * IMGUR_CLIENT_SECRET).
- */
-const setup = (name: Application) =>
-  Effect.gen(function*() {
-    const emulator = yield* ImgurEmulator.ImgurEmulator
-    const port = (yield* CallbackPorts)[name]
-    const clientId = `cli-${name}`
-    const home = yield* tempDir
-    const tokenDir = `${home}/tokens`
-    const env = environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
-    const connection = ["--client-id", clientId, "--base-url", emulator.url, "--token-dir", tokenDir]
-    return { clientId, port, emulator, home, tokenDir, env, connection }
-  })
+const { Emulator, setup } = cliApplications("cli", applications, clientSecret)
 
 // Generous: up to five tests run at once, each starting child processes.
 const timeout = 90_000

@@ -7,64 +7,25 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import {
   authorizeUrlPattern,
-  environment,
-  freePort,
+  cliApplications,
   runCli,
   seedTokens,
   spawnCli,
-  storedTokens,
-  tempDir
+  storedTokens
 } from "./fixtures/cliHarness.js"
 
 const clientSecret = "cli-hardening-secret"
 
 const applications = ["stray-code", "stray-token", "no-secret", "print-env", "leftovers", "shared-dir"] as const
 
-type Application = typeof applications[number]
-
-class CallbackPorts
-  extends Context.Tag("test/HardeningPorts")<CallbackPorts, Readonly<Record<Application, number>>>()
-{}
-
-const Emulator = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const ports = Object.fromEntries(
-      yield* Effect.forEach(applications, (name) => Effect.map(freePort, (port) => [name, port] as const))
-    ) as Record<Application, number>
-    return Layer.merge(
-      ImgurEmulator.layer({
-        autoApprove: true,
-        clients: applications.map((name) => ({
-          clientId: `hardening-${name}`,
-          clientSecret,
-          callbackUrl: `http://127.0.0.1:${ports[name]}/callback`
-        }))
-      }),
-      Layer.succeed(CallbackPorts, ports)
-    )
-  })
-)
-
-const setup = (name: Application) =>
-  Effect.gen(function*() {
-    const emulator = yield* ImgurEmulator.ImgurEmulator
-    const port = (yield* CallbackPorts)[name]
-    const clientId = `hardening-${name}`
-    const home = yield* tempDir
-    const tokenDir = Path.join(home, "tokens")
-    const env = environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
-    const connection = ["--client-id", clientId, "--base-url", emulator.url, "--token-dir", tokenDir]
-    return { clientId, port, emulator, home, tokenDir, env, connection }
-  })
+const { Emulator, setup } = cliApplications("hardening", applications, clientSecret)
 
 const timeout = 90_000
 
