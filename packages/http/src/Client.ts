@@ -13,8 +13,10 @@
  * ```
  *
  * Each client holds one `ManagedRuntime` — the platform's `HttpClient` (one
- * connection pool) and its `TokenStore` — built on first use and released by
- * `dispose()` (or `await using`).
+ * connection pool) and its `TokenStore` — built when the client is made and
+ * released by `dispose()` (or `await using`). A store that opens in the
+ * background (a token file) keeps nobody waiting but the calls that read or
+ * write it; the getters show the tokens in it once a call has read it.
  *
  * @since 0.1.0
  */
@@ -24,7 +26,6 @@ import * as Cause from "effect/Cause"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Inspectable from "effect/Inspectable"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type {
@@ -144,15 +145,11 @@ export class Client implements AsyncDisposable {
   constructor(config: string | ClientConfig, platform: Platform) {
     const checked = orThrow(Settings.configFrom(config, platform))
     const store = typeof config === "object" && config !== null ? config.store : undefined
-    const runtime = new internal.ClientRuntime(
-      checked,
-      Layer.merge(platform.httpClient, store ?? TokenStore.layerMemory),
-      toError
-    )
+    const runtime = new internal.ClientRuntime(checked, platform, store ?? TokenStore.layerMemory, toError)
     this.#runtime = runtime
     const twoStage = (flow: "code" | "pin") => (applicationState?: string): TwoStageAuth => {
       const state = Shapes.stateOrGenerate(applicationState)
-      return { url: runtime.authorizeUrl(flow, state), state, authorize: runtime.authorize(flow, state) }
+      return { url: runtime.auth.flow(flow, state).url, state, authorize: runtime.authorize(flow, state) }
     }
     this.Authorize = {
       byCode: twoStage("code"),
@@ -161,7 +158,7 @@ export class Client implements AsyncDisposable {
         const state = Shapes.stateOrGenerate(applicationState)
         const authorize = runtime.authorizeNow(state)
         return {
-          url: runtime.authorizeUrl("token", state),
+          url: runtime.auth.flow("token", state).url,
           state,
           authorize: (redirectUrl) => {
             const exit = authorize(redirectUrl)
@@ -186,7 +183,7 @@ export class Client implements AsyncDisposable {
 
   /** @internal What the client shows of itself: the configuration and tokens in force. */
   #shown(): Settings.Shown {
-    const config = this.#runtime.config
+    const config = this.#runtime.now((auth) => auth.config)
     const tokens = this.#runtime.tokens
     return {
       clientId: config.clientId,
@@ -205,7 +202,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get client_id(): string {
-    return this.#runtime.config.clientId
+    return this.#runtime.now((auth) => auth.config).clientId
   }
   set client_id(value: string) {
     this.#runtime.reconfigure({ clientId: orThrow(Settings.clientId(value)) })
@@ -217,7 +214,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get client_secret(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#runtime.config.clientSecret)
+    return Option.getOrNull(this.#runtime.now((auth) => auth.config).clientSecret)
   }
   set client_secret(value: string | Redacted.Redacted<string> | null | undefined) {
     this.#runtime.reconfigure({ clientSecret: Settings.asOption(orThrow(Settings.secret("client_secret", value))) })
@@ -266,7 +263,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get mashape_key(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#runtime.config.mashapeKey)
+    return Option.getOrNull(this.#runtime.now((auth) => auth.config).mashapeKey)
   }
   set mashape_key(value: string | Redacted.Redacted<string> | null | undefined) {
     this.#runtime.reconfigure({ mashapeKey: Settings.asOption(orThrow(Settings.secret("mashape_key", value))) })
@@ -278,7 +275,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get rapidapi_key(): Redacted.Redacted<string> | null {
-    return Option.getOrNull(this.#runtime.config.rapidApiKey)
+    return Option.getOrNull(this.#runtime.now((auth) => auth.config).rapidApiKey)
   }
   set rapidapi_key(value: string | Redacted.Redacted<string> | null | undefined) {
     this.#runtime.reconfigure({ rapidApiKey: Settings.asOption(orThrow(Settings.secret("rapidapi_key", value))) })
@@ -290,7 +287,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   get base_url(): string | null {
-    return Option.getOrNull(this.#runtime.config.baseUrl)
+    return Option.getOrNull(this.#runtime.now((auth) => auth.config).baseUrl)
   }
   set base_url(value: string | null | undefined) {
     this.#runtime.reconfigure({ baseUrl: Option.getOrElse(orThrow(Settings.baseUrl(value)), () => "") })

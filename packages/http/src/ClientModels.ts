@@ -8,6 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
+import type { ImgurAuthError } from "@imgur-auth/core"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { Client } from "./Client.js"
@@ -45,8 +46,12 @@ export interface ClientConfig {
    * (`/api/imgur/token`, never `//…`).
    */
   readonly token_url?: string | undefined
-  /** Where tokens live. Default: in memory, for the life of the client. */
-  readonly store?: Layer.Layer<TokenStore> | undefined
+  /**
+   * Where tokens live. Default: in memory, for the life of the client. A
+   * store that opens in the background (a file, a server) is waited for by
+   * the calls that use it; one that cannot open fails them with its error.
+   */
+  readonly store?: Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError> | undefined
 }
 
 /**
@@ -185,7 +190,11 @@ export interface ApiResponse {
  * @category models
  */
 export interface Platform {
-  /** Built once per client (one connection pool for all its calls). */
+  /**
+   * Built once per client, when it is made (one connection pool for all its
+   * calls); a layer that cannot be built without waiting is refused by the
+   * constructor with `InvalidConfiguration`.
+   */
   readonly httpClient: Layer.Layer<HttpClient.HttpClient>
   /**
    * Whether `token_url` may be a path on the page's origin

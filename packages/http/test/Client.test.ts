@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
-import { ConfigCheck } from "@imgur-auth/core"
+import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import type { ClientConfig, RequestInit, TokenResponse } from "@imgur-auth/http/Client"
 import { Client as BaseClient, ImgurAuthClientError, missingRefreshTokenWarning } from "@imgur-auth/http/Client"
@@ -687,4 +687,54 @@ describe("Client over one ImgurAuth", () => {
       client.client_secret = "another-secret"
       assert.deepStrictEqual(client.RateLimits, before)
     }))
+})
+
+describe("Client over a store that opens in the background", () => {
+  /** A memory store that takes `delay` to open, or fails to. */
+  const slowStore = (opened: Effect.Effect<void, ImgurAuthError.ImgurAuthError>) =>
+    Layer.effect(TokenStore.TokenStore, Effect.zipRight(opened, TokenStore.makeMemory()))
+
+  it.scopedLive("is made at once: setters, getters and the token flow work before the store is open", () =>
+    Effect.gen(function*() {
+      const { client, emulator } = yield* setup({ store: slowStore(Effect.sleep("300 millis")) })
+      const issued = yield* emulator.issueTokens(registered.clientId)
+      client.refresh_token = issued.refresh_token
+      assert.strictEqual(client.refresh_token, issued.refresh_token)
+      const flow = client.Authorize.byToken()
+      const tokens = flow.authorize(yield* emulator.approveUrl(flow.url))
+      assert.strictEqual(client.access_token, tokens.access_token)
+      // The calls wait for the store, then see what was set meanwhile.
+      assert.strictEqual(yield* promise(() => client.getAccessToken()), tokens.access_token)
+      assert.strictEqual((yield* promise(() => client.request("/3/account/me"))).status, 200)
+    }))
+
+  it.scopedLive("that fails to open: every call rejects with its error, and the client is made all the same", () =>
+    Effect.gen(function*() {
+      const failure = new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail: "the store is not there" })
+      const { client } = yield* setup({
+        store: slowStore(Effect.zipRight(Effect.sleep("20 millis"), Effect.fail(failure)))
+      })
+      const error = clientError(yield* rejection(() => client.getAccessToken()))
+      assert.strictEqual(error.reason, "TokenStore")
+      assert.include(error.message, "the store is not there")
+      // A token set by hand is kept in memory, as for any store that cannot take it.
+      client.access_token = "set-by-hand"
+      assert.strictEqual(yield* promise(() => client.getAccessToken()), "set-by-hand")
+    }))
+
+  it("a platform whose HttpClient layer waits is refused by the constructor with InvalidConfiguration", () => {
+    const Waiting = BaseClient.withPlatform({
+      httpClient: Layer.effect(
+        HttpClient.HttpClient,
+        Effect.as(Effect.sleep("10 millis"), HttpClient.make(() => Effect.die("unused")))
+      )
+    })
+    try {
+      new Waiting({ client_id: registered.clientId })
+      assert.fail("expected the constructor to throw")
+    } catch (error) {
+      assert.strictEqual(clientError(error).reason, "InvalidConfiguration")
+      assert.include(clientError(error).message, "httpClient")
+    }
+  })
 })

@@ -117,6 +117,28 @@ describe("ImgurAuth: nothing Imgur issued is dropped", () => {
       assert.strictEqual((yield* auth.storeStatus.get)._tag, "Saved")
     }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))))
 
+  it.scopedLive("a read while a slow write is under way sees the new tokens, and refreshes nothing", () =>
+    Effect.gen(function*() {
+      const memory = yield* TokenStore.makeMemory()
+      const writing = MutableRef.make(false)
+      const store = yield* TokenStore.make({
+        get: memory.get,
+        set: (tokens) =>
+          Effect.sync(() => MutableRef.set(writing, true)).pipe(
+            Effect.zipRight(Effect.sleep("200 millis")),
+            Effect.zipRight(memory.set(tokens))
+          ),
+        clear: memory.clear
+      })
+      const { auth, emulator } = yield* makeImgurAuthHarness({ store })
+      const pin = yield* auth.byPin()
+      const exchange = yield* Effect.fork(pin.authorize(yield* emulator.issuePin(client.clientId)))
+      while (!MutableRef.get(writing)) yield* Effect.sleep("5 millis")
+      const token = yield* auth.accessToken
+      assert.strictEqual(Redacted.value(token), accessTokenOf(yield* Fiber.join(exchange)))
+      assert.strictEqual(yield* tokenRequests(emulator, "refresh_token"), 0)
+    }))
+
   it.scoped("code and PIN exchanges whose write fails still return and keep their tokens", () =>
     Effect.gen(function*() {
       const { full, store, memory } = yield* makeFlakyStore()

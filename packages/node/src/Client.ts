@@ -7,6 +7,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as BaseClient from "@imgur-auth/http/Client"
 import type * as HttpClientModule from "@imgur-auth/http/Client"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
@@ -28,14 +29,17 @@ export interface ClientConfig extends Omit<HttpClientModule.ClientConfig, "store
    * `NodeTokenStore.layerFile`; `{}` for `~/.config/imgur-auth/tokens.json`),
    * so that the next run starts signed in; any `TokenStore` layer works too.
    */
-  readonly store?: Layer.Layer<TokenStore.TokenStore> | NodeTokenStore.FileOptions | undefined
+  readonly store?:
+    | Layer.Layer<TokenStore.TokenStore, ImgurAuthError.ImgurAuthError>
+    | NodeTokenStore.FileOptions
+    | undefined
 }
 
 const platform: HttpClientModule.Platform = { httpClient: NodeHttpClient.layerUndici }
 
 const isLayer = (
-  store: Layer.Layer<TokenStore.TokenStore> | NodeTokenStore.FileOptions
-): store is Layer.Layer<TokenStore.TokenStore> => Layer.isLayer(store)
+  store: Layer.Layer<TokenStore.TokenStore, ImgurAuthError.ImgurAuthError> | NodeTokenStore.FileOptions
+): store is Layer.Layer<TokenStore.TokenStore, ImgurAuthError.ImgurAuthError> => Layer.isLayer(store)
 
 const isText = (value: unknown): boolean => value === undefined || typeof value === "string"
 
@@ -62,8 +66,11 @@ const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.
 
 /**
  * The promise client on Node. One undici connection pool and one token
- * store per client, built on first use and released by `dispose()` (or
- * `await using`); every call after `dispose()` rejects with `Disposed`.
+ * store per client, built when the client is made and released by
+ * `dispose()` (or `await using`); every call after `dispose()` rejects with
+ * `Disposed`. A token file is read by the first call that needs it
+ * (`client.access_token` shows what the file holds once a call has read it);
+ * the setters and the `token` flow work at once, before it is read.
  *
  * The constructor checks every option (see the `Client` of
  * `@imgur-auth/http`) and throws an `ImgurAuthClientError` of reason

@@ -234,4 +234,21 @@ describe("Client over a token file", () => {
     await client.dispose()
     assert.strictEqual((await tokenFile(directory)).accessToken, tokens.access_token)
   })
+
+  it("on a client just made, with no call first: byToken().authorize and the setters work, and reach the file", async () => {
+    const directory = await NodeFs.mkdtemp(NodePath.join(NodeOs.tmpdir(), "imgur-auth-client-"))
+    try {
+      const issued = await run(emulator.issueTokens(client_id))
+      const client = newClient({ client_id, client_secret, base_url, store: { directory } })
+      client.refresh_token = issued.refresh_token
+      const flow = client.Authorize.byToken()
+      const tokens = flow.authorize(await run(emulator.approveUrl(flow.url)))
+      assert.strictEqual(client.access_token, tokens.access_token)
+      assert.strictEqual(await client.getAccessToken(), tokens.access_token)
+      await client.dispose()
+      assert.strictEqual((await tokenFile(directory)).accessToken, tokens.access_token)
+    } finally {
+      await NodeFs.rm(directory, { recursive: true, force: true })
+    }
+  })
 })

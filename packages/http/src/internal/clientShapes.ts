@@ -1,6 +1,8 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpMethod from "@effect/platform/HttpMethod"
 import * as UrlParams from "@effect/platform/UrlParams"
-import { AuthorizeUrl, type RateLimit, TokenSet } from "@imgur-auth/core"
+import { AuthorizeUrl, ImgurAuthError, type RateLimit, TokenSet } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -55,8 +57,8 @@ export const toRateLimits = (limits: RateLimit.RateLimits): Client.RateLimits =>
   retry_after: Option.getOrNull(Option.map(limits.retryAfter, (d) => Duration.toSeconds(d)))
 })
 
-/** The request with `body` in the form it comes in. @internal */
-export const bodyOf = (
+/** The request with `body` in the form it comes in. */
+const bodyOf = (
   request: HttpClientRequest.HttpClientRequest,
   body: unknown,
   contentType: string | undefined
@@ -107,3 +109,56 @@ export const summary = (settings: Shown, limits: Client.RateLimits): string =>
     `User Reset: ${limits.user_reset?.toISOString() ?? null}`,
     ""
   ].join("\n")
+
+/**
+ * The API request `client.request(path, init)` makes; a `TypeError` for a
+ * method HTTP does not have.
+ *
+ * @internal
+ */
+export const apiRequest = (
+  path: string,
+  init: Client.RequestInit | undefined
+): Either.Either<HttpClientRequest.HttpClientRequest, TypeError> => {
+  const method = (init?.method ?? "GET").toUpperCase()
+  if (!HttpMethod.isHttpMethod(method)) {
+    return Either.left(new TypeError(`Unknown HTTP method ${JSON.stringify(init?.method)}`))
+  }
+  const headers = init?.headers ?? {}
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1]
+  const query: Array<[string, string]> = []
+  for (const [name, value] of Object.entries(init?.query ?? {})) {
+    if (value !== undefined && value !== null) query.push([name, String(value)])
+  }
+  return Either.right(
+    bodyOf(HttpClientRequest.make(method)(path, { headers, urlParams: query }), init?.body, contentType)
+  )
+}
+
+/**
+ * What `client.request` resolves with: the answer, whatever its status. A
+ * body cut off mid-way is a failed call, not an empty answer; its cause is
+ * the network error, never the request (it holds the token).
+ *
+ * @internal
+ */
+export const apiResponse = (
+  client: HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError>,
+  request: HttpClientRequest.HttpClientRequest,
+  path: string
+): Effect.Effect<Client.ApiResponse, ImgurAuthError.ImgurAuthError> =>
+  Effect.gen(function*() {
+    const response = yield* client.execute(request)
+    const text = yield* Effect.mapError(response.text, (failure) =>
+      new ImgurAuthError.ImgurAuthError({
+        reason: "Transport",
+        detail: `${request.method} ${path}: the response body could not be read`,
+        cause: failure.cause
+      }))
+    return {
+      ok: response.status >= 200 && response.status < 300,
+      status: response.status,
+      headers: { ...response.headers },
+      data: parseBody(text)
+    }
+  })

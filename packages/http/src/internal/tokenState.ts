@@ -148,9 +148,17 @@ export const make = (
         : Effect.tap(store.get, (tokens) => Effect.sync(() => MutableRef.set(held, tokens)))
     })
 
-    // Under the write lock: try the store, and keep `tokens` in memory if it fails.
+    // Under the write lock: try the store, and keep `tokens` in memory if it
+    // fails. Until the store has them, reads are answered from memory: a read
+    // while the write goes on must not see the tokens it replaces.
     const write = (tokens: TokenSet.TokenSet): Effect.Effect<boolean> =>
-      Effect.zipRight(Effect.sync(() => MutableRef.set(held, Option.some(tokens))), store.set(tokens)).pipe(
+      Effect.zipRight(
+        Effect.sync(() => {
+          MutableRef.set(held, Option.some(tokens))
+          MutableRef.set(unsaved, Option.some(tokens))
+        }),
+        store.set(tokens)
+      ).pipe(
         Effect.matchEffect({
           onSuccess: () =>
             Effect.zipRight(
