@@ -1,11 +1,9 @@
 import type { ImgurAuthError } from "@imgur-auth/core"
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { type Service, TokenStore } from "../TokenStore.js"
@@ -28,14 +26,10 @@ export const layer = (
       const scope = yield* Effect.scope
       const runtime = yield* Effect.runtime<never>()
       const build = Effect.map(Layer.buildWithScope(opening, scope), Context.get(TokenStore))
-      // A build that waits on something goes on in its own fiber (runSync hands it over).
-      const exit = Runtime.runSyncExit(runtime, build)
-      if (Exit.isSuccess(exit)) return exit.value
-      const pending = Option.filter(Cause.dieOption(exit.cause), Runtime.isAsyncFiberException)
-      if (Option.isNone(pending)) return waitingFor(Effect.failCause(exit.cause))
-      const fiber = pending.value.fiber as Fiber.RuntimeFiber<Service, ImgurAuthError.ImgurAuthError>
-      yield* Effect.addFinalizer(() => Fiber.interrupt(fiber))
-      return waitingFor(Fiber.join(fiber))
+      // Started at once: a store that opens without waiting is there when this returns.
+      const fiber = Runtime.runFork(runtime, build, { scope })
+      const opened = fiber.unsafePoll()
+      return opened !== null && Exit.isSuccess(opened) ? opened.value : waitingFor(Fiber.join(fiber))
     })
   )
 
