@@ -23,13 +23,47 @@ export interface Service {
   readonly get: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
   readonly set: (tokens: TokenSet.TokenSet) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
-  /** Every later `set` (`Option.some`) and `clear` (`Option.none`), in order. */
+  /**
+   * Every later `set` (`Option.some`) and `clear` (`Option.none`), in order;
+   * for a store that several processes share, their writes too.
+   */
   readonly changes: Stream.Stream<Option.Option<TokenSet.TokenSet>>
+  /**
+   * Write `tokens` only if the stored access token is still the one of
+   * `replaces` (`Option.none()`: only if nothing is stored); `false`, and
+   * nothing written, when another writer came first. A refresh writes this
+   * way, so that one whose lock was lost (a pause longer than the lock's
+   * timeout) never overwrites newer tokens: the fencing of `withLock`.
+   *
+   * @since 0.2.0
+   */
+  readonly replace: (
+    replaces: Option.Option<TokenSet.TokenSet>,
+    tokens: TokenSet.TokenSet
+  ) => Effect.Effect<boolean, ImgurAuthError.ImgurAuthError>
+  /**
+   * Run `effect` holding the store's lock: no other holder runs at the same
+   * time, in this process and, for a store that several processes share (a
+   * token file, Redis), in any of them. `ImgurAuth` refreshes in it: it
+   * re-reads the stored tokens, refreshes only when they are still the ones
+   * that expired or were rejected, and writes with `replace`. A lock that
+   * cannot be had fails with reason `TokenStore`.
+   *
+   * @since 0.2.0
+   */
+  readonly withLock: <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | ImgurAuthError.ImgurAuthError, R>
 }
 
 /**
  * The storage under a `TokenStore`: how to read, write and remove the tokens.
  * `make` adds the `changes` stream.
+ *
+ * A storage that several processes share gives its own `withLock` (a lock
+ * they all see) and, when it can compare and write in one step, `replace`;
+ * without them, `make` locks within this process only, and `replace` reads,
+ * compares and writes under that lock.
  *
  * @since 0.1.0
  * @category models
@@ -38,6 +72,17 @@ export interface Backend {
   readonly get: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
   readonly set: (tokens: TokenSet.TokenSet) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
+  /** See `Service.replace`. @since 0.2.0 */
+  readonly replace?: Service["replace"] | undefined
+  /** See `Service.withLock`. @since 0.2.0 */
+  readonly withLock?: Service["withLock"] | undefined
+  /**
+   * Writes made by other processes, to be published on `changes` (the
+   * writes made through this store are published by `make`).
+   *
+   * @since 0.2.0
+   */
+  readonly external?: Stream.Stream<Option.Option<TokenSet.TokenSet>> | undefined
 }
 
 /**
@@ -58,8 +103,9 @@ export interface KeyValueStoreOptions {
 export const defaultKey: string = internal.defaultKey
 
 /**
- * A `TokenStore` over any storage: successful writes (`set`, `clear`) are
- * published on `changes`, one write at a time, in order.
+ * A `TokenStore` over any storage: successful writes (`set`, `clear`,
+ * `replace`) are published on `changes`, one write at a time, in order,
+ * with those the backend reports from other processes.
  *
  * @example
  * ```ts
@@ -82,7 +128,7 @@ export const make: (backend: Backend) => Effect.Effect<Service> = internal.make
 /**
  * A `TokenStore` in memory, optionally holding `initial` tokens. Tokens are
  * lost when the program ends. A write and its publication on `changes` are
- * one step, so no lock is taken.
+ * one step, so no lock is taken for them; `withLock` is a semaphore.
  *
  * @since 0.1.0
  * @category constructors
@@ -99,6 +145,10 @@ export const makeMemory: (initial?: TokenSet.TokenSet) => Effect.Effect<Service>
  * `TokenStore` (the detail names the key); it is never treated as empty, and
  * reading never overwrites it. A failure of the `KeyValueStore` itself is
  * reason `TokenStore` too.
+ *
+ * Its `withLock` excludes the fibers of this process only: processes that
+ * share one storage need a store with a lock they all see
+ * (`NodeTokenStore.layerFile`, `@imgur-auth/redis`).
  *
  * @since 0.1.0
  * @category constructors

@@ -74,15 +74,10 @@ export const make = (
         )
       })
 
-    const refreshWith = (explicit: Option.Option<Redacted.Redacted<string>>) =>
+    // Imgur's new tokens for `used`, over those known (`previous`).
+    const refreshed = (previous: Option.Option<TokenSet.TokenSet>, used: Option.Option<Redacted.Redacted<string>>) =>
       Effect.gen(function*() {
         const { config, schedule, tokenRequest } = current()
-        const started = yield* tokenState.generation
-        const previous = yield* load
-        const used = explicit.pipe(
-          Option.orElse(() => Option.flatMap(previous, (tokens) => tokens.refreshToken)),
-          Option.orElse(() => config.refreshToken)
-        )
         if (Option.isNone(used)) {
           return yield* new ImgurAuthError.ImgurAuthError({
             reason: "MissingRefreshToken",
@@ -98,23 +93,55 @@ export const make = (
         const withRefreshToken = Option.isSome(fresh.refreshToken)
           ? fresh
           : new TokenSet.TokenSet({ ...fresh, refreshToken: used }, { disableValidation: true })
-        const next = Option.match(previous, {
+        return Option.match(previous, {
           onNone: () => withRefreshToken,
           onSome: (previous) => TokenSet.merge(previous, withRefreshToken)
         })
-        if (!(yield* tokenState.save(next, started))) {
-          return yield* new ImgurAuthError.ImgurAuthError({
-            reason: "MissingRefreshToken",
-            detail: "the tokens were cleared while they were being refreshed"
-          })
-        }
+      })
+
+    const clearedMeanwhile = new ImgurAuthError.ImgurAuthError({
+      reason: "MissingRefreshToken",
+      detail: "the tokens were cleared while they were being refreshed"
+    })
+
+    // A refresh token given by the program is used as given, like an exchange.
+    const refreshWith = (explicit: Redacted.Redacted<string>) =>
+      Effect.gen(function*() {
+        const started = yield* tokenState.generation
+        const next = yield* refreshed(yield* load, Option.some(explicit))
+        if (!(yield* tokenState.save(next, started))) return yield* clearedMeanwhile
         return next
       })
 
+    // A refresh across processes: under the store's lock, the stored tokens
+    // are read again; when they are no longer `stale` (the access token that
+    // expired or was rejected) and still valid, another process refreshed and
+    // they are used as they are. Otherwise Imgur is asked, and the new tokens
+    // replace those read, unless another writer came first (a lock lost to a
+    // long pause): then what it stored is used.
+    const refreshLocked = (stale: Option.Option<string>) =>
+      store.withLock(Effect.gen(function*() {
+        const { config } = current()
+        const started = yield* tokenState.generation
+        const previous = yield* tokenState.reread
+        if (Option.isSome(previous) && Option.getOrUndefined(stale) !== Redacted.value(previous.value.accessToken)) {
+          if (!TokenSet.isExpiredAt(previous.value, yield* DateTime.now, config.refreshSkew)) return previous.value
+        }
+        const used = Option.orElse(Option.flatMap(previous, (tokens) => tokens.refreshToken), () => config.refreshToken)
+        const next = yield* refreshed(previous, used)
+        const saved = yield* tokenState.saveReplacing(previous, next, started)
+        if (saved === "cleared") return yield* clearedMeanwhile
+        if (saved === "saved") return next
+        return Option.getOrElse(yield* tokenState.reread, () => next)
+      }))
+
     // Single flight: concurrent callers that need a refresh share one, run in
     // the service's scope so that interrupting the first caller does not
-    // cancel it for the others.
-    const sharedRefresh = SingleFlight.make(refreshWith(Option.none()), { scope })
+    // cancel it for the others. What is known when it begins is what is stale.
+    const sharedRefresh = SingleFlight.make(
+      Effect.flatMap(load, (known) => refreshLocked(Option.map(known, (tokens) => Redacted.value(tokens.accessToken)))),
+      { scope }
+    )
 
     // A flow's `authorize` is single-use: once its redirect or PIN has been
     // accepted (a code or PIN may then have reached Imgur), or the tokens
@@ -178,7 +205,7 @@ export const make = (
       regenerateFromRefreshToken: (refreshToken) =>
         Option.match(presentSecret(refreshToken), {
           onNone: () => sharedRefresh,
-          onSome: (token) => refreshWith(Option.some(token))
+          onSome: refreshWith
         }),
       accessToken: Effect.gen(function*() {
         const tokens = yield* load

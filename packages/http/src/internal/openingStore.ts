@@ -39,6 +39,8 @@ const waitingFor = (
   get: Effect.flatMap(store, (opened) => opened.get),
   set: (tokens) => Effect.flatMap(store, (opened) => opened.set(tokens)),
   clear: Effect.flatMap(store, (opened) => opened.clear),
+  replace: (replaces, tokens) => Effect.flatMap(store, (opened) => opened.replace(replaces, tokens)),
+  withLock: (effect) => Effect.flatMap(store, (opened) => opened.withLock(effect)),
   changes: Stream.unwrap(
     Effect.map(
       Effect.orElseSucceed(store, () => undefined),

@@ -68,6 +68,18 @@ export interface TokenState {
   readonly forget: Effect.Effect<void>
   /** Wait for the writes `assign` and `forget` started. */
   readonly flush: Effect.Effect<void>
+  /** Read the store (under its lock, before a refresh), or the tokens it could not take yet. */
+  readonly reread: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
+  /**
+   * Store the tokens of a refresh, in place of `replaces` (what `reread`
+   * gave): `"fenced"`, and nothing stored, when another writer came first;
+   * `"cleared"` when a `clear` came after `generation`.
+   */
+  readonly saveReplacing: (
+    replaces: Option.Option<TokenSet.TokenSet>,
+    tokens: TokenSet.TokenSet,
+    generation: number
+  ) => Effect.Effect<"saved" | "fenced" | "cleared">
 }
 
 /**
@@ -151,19 +163,23 @@ export const make = (
     // Under the write lock: try the store, and keep `tokens` in memory if it
     // fails. Until the store has them, reads are answered from memory: a read
     // while the write goes on must not see the tokens it replaces.
-    const write = (tokens: TokenSet.TokenSet): Effect.Effect<boolean> =>
+    // A write that is fenced (`replace` refused it) leaves what is stored to be read again.
+    const write = (
+      tokens: TokenSet.TokenSet,
+      storing: Effect.Effect<boolean, ImgurAuthError.ImgurAuthError> = Effect.as(store.set(tokens), true)
+    ): Effect.Effect<boolean> =>
       Effect.zipRight(
         Effect.sync(() => {
           MutableRef.set(held, Option.some(tokens))
           MutableRef.set(unsaved, Option.some(tokens))
         }),
-        store.set(tokens)
+        storing
       ).pipe(
         Effect.matchEffect({
-          onSuccess: () =>
+          onSuccess: (stored) =>
             Effect.zipRight(
               Effect.sync(() => MutableRef.set(unsaved, Option.none())),
-              Effect.as(SubscriptionRef.set(status, { _tag: "Saved" }), true)
+              Effect.as(SubscriptionRef.set(status, { _tag: "Saved" }), stored)
             ),
           onFailure: (error) =>
             Effect.gen(function*() {
@@ -203,6 +219,23 @@ export const make = (
           ? Effect.succeed(false)
           : Effect.as(write(tokens), true)
       ))
+
+    const saveReplacing = (
+      replaces: Option.Option<TokenSet.TokenSet>,
+      tokens: TokenSet.TokenSet,
+      expected: number
+    ): Effect.Effect<"saved" | "fenced" | "cleared"> =>
+      writeLock.withPermits(1)(Effect.suspend(() => {
+        if (MutableRef.get(generation) !== expected) return Effect.succeed("cleared" as const)
+        // Tokens the store could not take yet are newer than what it holds: they are replaced whatever it holds.
+        const storing = Option.isSome(MutableRef.get(unsaved))
+          ? Effect.as(store.set(tokens), true)
+          : store.replace(replaces, tokens)
+        return Effect.map(
+          write(tokens, storing),
+          (stored) => stored || Option.isSome(MutableRef.get(unsaved)) ? "saved" as const : "fenced" as const
+        )
+      }))
 
     // The configured tokens seed the store once, and only when it is empty:
     // after that (or after `clear`) the store alone says what the tokens are.
@@ -277,6 +310,8 @@ export const make = (
           ).pipe(Effect.ensuring(Effect.sync(() => MutableRef.set(forgetting, false))))
         )
       }),
-      flush: Effect.suspend(() => Fiber.awaitAll([...background])).pipe(Effect.asVoid)
+      flush: Effect.suspend(() => Fiber.awaitAll([...background])).pipe(Effect.asVoid),
+      reread: read,
+      saveReplacing
     }
   })

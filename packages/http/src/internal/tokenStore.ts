@@ -6,6 +6,7 @@ import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as TokenStore from "../TokenStore.js"
@@ -14,31 +15,61 @@ import * as SingleFlight from "./singleFlight.js"
 /** @internal */
 export const defaultKey = "imgur-auth-tokens"
 
+/** Whether `tokens` are still `replaces`: the same access token, or both none. */
+const isStill = (
+  stored: Option.Option<TokenSet.TokenSet>,
+  replaces: Option.Option<TokenSet.TokenSet>
+): boolean =>
+  Option.isNone(stored)
+    ? Option.isNone(replaces)
+    : Option.isSome(replaces) && Redacted.value(stored.value.accessToken) === Redacted.value(replaces.value.accessToken)
+
 /** @internal */
 export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Service> =>
   Effect.gen(function*() {
     const pubsub = yield* PubSub.unbounded<Option.Option<TokenSet.TokenSet>>()
     // One write at a time, so that `changes` emits in the order the writes happened.
     const lock = yield* Effect.makeSemaphore(1)
+    const section = yield* Effect.makeSemaphore(1)
     const writes = MutableRef.make(0)
-    const write = (
-      effect: Effect.Effect<void, ImgurAuthError.ImgurAuthError>,
-      change: Option.Option<TokenSet.TokenSet>
+    const published = (
+      effect: Effect.Effect<Option.Option<Option.Option<TokenSet.TokenSet>>, ImgurAuthError.ImgurAuthError>
     ) =>
       lock.withPermits(1)(
         effect.pipe(
           // Bumped once the write is done (or failed): a read begun before it is handed to no later caller.
           Effect.ensuring(Effect.sync(() => MutableRef.incrementAndGet(writes))),
-          Effect.zipRight(PubSub.publish(pubsub, change))
+          Effect.tap(Option.match({ onNone: () => Effect.void, onSome: (change) => PubSub.publish(pubsub, change) }))
         )
       )
+    const write = (
+      effect: Effect.Effect<void, ImgurAuthError.ImgurAuthError>,
+      change: Option.Option<TokenSet.TokenSet>
+    ) => Effect.asVoid(published(Effect.as(effect, Option.some(change))))
+    const replace = backend.replace
     return {
       // Concurrent reads share one read of the storage (2,000 first callers
       // read a token file once), but never one that began before a write.
       get: SingleFlight.make(backend.get, { epoch: () => MutableRef.get(writes) }),
       set: (tokens) => write(backend.set(tokens), Option.some(tokens)),
       clear: write(backend.clear, Option.none()),
-      changes: Stream.fromPubSub(pubsub)
+      replace: (replaces, tokens) =>
+        Effect.map(
+          published(
+            replace !== undefined
+              ? Effect.map(replace(replaces, tokens), (done) => done ? Option.some(Option.some(tokens)) : Option.none())
+              : Effect.flatMap(backend.get, (stored) =>
+                isStill(stored, replaces)
+                  ? Effect.as(backend.set(tokens), Option.some(Option.some(tokens)))
+                  : Effect.succeedNone)
+          ),
+          Option.isSome
+        ),
+      withLock: backend.withLock ?? section.withPermits(1),
+      // Another process's writes come from the backend, as they happen.
+      changes: backend.external === undefined
+        ? Stream.fromPubSub(pubsub)
+        : Stream.merge(Stream.fromPubSub(pubsub), backend.external)
     }
   })
 
@@ -51,17 +82,25 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
  * @internal
  */
 export const makeMemory = (initial?: TokenSet.TokenSet): Effect.Effect<TokenStore.Service> =>
-  Effect.map(PubSub.unbounded<Option.Option<TokenSet.TokenSet>>(), (pubsub) => {
+  Effect.gen(function*() {
+    const pubsub = yield* PubSub.unbounded<Option.Option<TokenSet.TokenSet>>()
+    const section = yield* Effect.makeSemaphore(1)
     const current = MutableRef.make(Option.fromNullable(initial))
-    const write = (change: Option.Option<TokenSet.TokenSet>) =>
-      Effect.sync(() => {
-        MutableRef.set(current, change)
-        pubsub.unsafeOffer(change)
-      })
+    const write = (change: Option.Option<TokenSet.TokenSet>) => {
+      MutableRef.set(current, change)
+      pubsub.unsafeOffer(change)
+    }
     return {
       get: Effect.sync(() => MutableRef.get(current)),
-      set: (tokens) => write(Option.some(tokens)),
-      clear: write(Option.none()),
+      set: (tokens) => Effect.sync(() => write(Option.some(tokens))),
+      clear: Effect.sync(() => write(Option.none())),
+      replace: (replaces, tokens) =>
+        Effect.sync(() => {
+          if (!isStill(MutableRef.get(current), replaces)) return false
+          write(Option.some(tokens))
+          return true
+        }),
+      withLock: section.withPermits(1),
       changes: Stream.fromPubSub(pubsub)
     }
   })

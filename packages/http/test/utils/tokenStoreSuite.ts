@@ -1,12 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { TokenSet } from "@imgur-auth/core"
+import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import type * as TokenStoreModule from "@imgur-auth/http/TokenStore"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
+import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import type * as Layer from "effect/Layer"
+import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
@@ -43,7 +45,11 @@ export const watchChanges = (store: TokenStoreModule.Service, primer: TokenSet.T
  * The behaviour every `TokenStore` shares, run against `layer` (which must
  * start empty).
  */
-export const suite = (name: string, layer: Layer.Layer<TokenStore>) =>
+export const suite = (
+  name: string,
+  layer: Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError>,
+  options?: { readonly propertyRuns?: number }
+) =>
   describe(`TokenStore (${name})`, () => {
     it.effect("starts empty", () =>
       Effect.gen(function*() {
@@ -112,4 +118,74 @@ export const suite = (name: string, layer: Layer.Layer<TokenStore>) =>
         assert.strictEqual(accessTokenOf(changes[changes.length - 1] ?? Option.none()), accessTokenOf(yield* store.get))
         yield* Fiber.interrupt(fiber)
       }).pipe(Effect.provide(layer)))
+
+    it.effect("replace writes only over the tokens it replaces, and publishes what it wrote", () =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore
+        const { fiber, next } = yield* watchChanges(store, makeTokenSet("primer"))
+        const primer = yield* store.get
+        assert.isFalse(yield* store.replace(Option.none(), makeTokenSet("over-nothing")))
+        assert.isTrue(yield* store.replace(primer, makeTokenSet("a")))
+        // A writer that read the primer comes too late: "a" stays.
+        assert.isFalse(yield* store.replace(primer, makeTokenSet("stale")))
+        assert.strictEqual(accessTokenOf(yield* store.get), "a")
+        yield* store.clear
+        assert.isTrue(yield* store.replace(Option.none(), makeTokenSet("after-clear")))
+        const changes = yield* next(3)
+        assert.deepStrictEqual(changes.map((change) => accessTokenOf(change) ?? "cleared"), [
+          "a",
+          "cleared",
+          "after-clear"
+        ])
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(layer)))
+
+    it.live("withLock runs one holder at a time, and gives the effect's result", () =>
+      Effect.gen(function*() {
+        const store = yield* TokenStore
+        const inside = MutableRef.make(0)
+        const most = MutableRef.make(0)
+        const results = yield* Effect.forEach(
+          Array.from({ length: 6 }, (_, i) => i),
+          (i) =>
+            store.withLock(Effect.gen(function*() {
+              MutableRef.set(most, Math.max(MutableRef.get(most), MutableRef.incrementAndGet(inside)))
+              yield* Effect.sleep("5 millis")
+              MutableRef.decrementAndGet(inside)
+              return i
+            })),
+          { concurrency: "unbounded" }
+        )
+        assert.deepStrictEqual(results, [0, 1, 2, 3, 4, 5])
+        assert.strictEqual(MutableRef.get(most), 1)
+      }).pipe(Effect.provide(layer)))
+
+    // Fencing, as a model: writers each read the tokens and later write over
+    // what they read, in any interleaving (a writer whose lock was lost is one
+    // that writes after another wrote). The store must accept exactly the
+    // writes over the tokens it holds, so older tokens never come back.
+    it.effect.prop(
+      "fencing: whatever the interleaving of readers and writers, no write over a token already replaced lands",
+      [FastCheck.array(FastCheck.tuple(FastCheck.integer({ min: 0, max: 2 }), FastCheck.boolean()), { maxLength: 12 })],
+      ([steps]) =>
+        Effect.gen(function*() {
+          const store = yield* TokenStore
+          yield* store.set(makeTokenSet("v0"))
+          let model: string = "v0"
+          const read: Array<Option.Option<TokenSet.TokenSet>> = [Option.none(), Option.none(), Option.none()]
+          for (const [[writer, reads], n] of steps.map((step, n) => [step, n] as const)) {
+            if (reads) {
+              read[writer] = yield* store.get
+              continue
+            }
+            const replaces = read[writer] ?? Option.none()
+            const expected = Option.isSome(replaces) && accessTokenOf(replaces.value) === model
+            const written = yield* store.replace(replaces, makeTokenSet(`v${n + 1}`))
+            assert.strictEqual(written, expected, `step ${n}: writer ${writer}`)
+            if (written) model = `v${n + 1}`
+          }
+          assert.strictEqual(accessTokenOf(yield* store.get), model)
+        }).pipe(Effect.provide(layer)),
+      { fastCheck: { numRuns: options?.propertyRuns ?? 100 } }
+    )
   })
