@@ -88,6 +88,11 @@ export default tseslint.config(
     "library sources never import the emulator (tests may), nor another package's internals"
   ),
   layering(
+    ["packages/{redis,sql}/src/**/*.ts"],
+    [...everywhere, "@imgur-auth/node", "@imgur-auth/node/*", "@imgur-auth/browser", "@imgur-auth/browser/*"],
+    "a store package builds on @imgur-auth/http only: the platforms are the app's choice"
+  ),
+  layering(
     ["packages/browser/src/**/*.ts"],
     [
       ...everywhere,

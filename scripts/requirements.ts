@@ -27,6 +27,18 @@ export const requirements: ReadonlyArray<Requirement> = [
     program: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
     debianPackage: "chromium",
     neededFor: "the browser tests drive Debian's Chromium"
+  },
+  {
+    project: "redis",
+    program: "redis-server",
+    debianPackage: "redis-server",
+    neededFor: "the Redis store is tested against a real Redis, started by the tests"
+  },
+  {
+    project: "node",
+    program: "redis-server",
+    debianPackage: "redis-server",
+    neededFor: "several processes share one account through Redis in the node tests"
   }
 ]
 

@@ -72,15 +72,19 @@ export interface Backend {
   readonly get: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError>
   readonly set: (tokens: TokenSet.TokenSet) => Effect.Effect<void, ImgurAuthError.ImgurAuthError>
   readonly clear: Effect.Effect<void, ImgurAuthError.ImgurAuthError>
-  /** See `Service.replace`. @since 0.2.0 */
+  /** See `Service.replace`: a compare and write in one step of the storage. */
   readonly replace?: Service["replace"] | undefined
-  /** See `Service.withLock`. @since 0.2.0 */
+  /** See `Service.withLock`: a lock every process sharing the storage sees. */
   readonly withLock?: Service["withLock"] | undefined
+  /**
+   * Whether the lock `withLock` holds was lost (its holder paused past the
+   * lock's timeout, and another process may have taken it): `replace` then
+   * writes nothing.
+   */
+  readonly lockLost?: Effect.Effect<boolean> | undefined
   /**
    * Writes made by other processes, to be published on `changes` (the
    * writes made through this store are published by `make`).
-   *
-   * @since 0.2.0
    */
   readonly external?: Stream.Stream<Option.Option<TokenSet.TokenSet>> | undefined
 }

@@ -11,6 +11,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type * as Path from "@effect/platform/Path"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as atomic from "./internal/atomicKeyValueStore.js"
@@ -28,6 +29,14 @@ export interface FileOptions {
   readonly directory?: string | undefined
   /** The file name (also its key in the `KeyValueStore`). Default `"tokens.json"`. */
   readonly name?: string | undefined
+  /**
+   * How long a lock beside the file (`<name>.lock`) that its holder stopped
+   * renewing (a process killed with SIGKILL) keeps others out. Default 10
+   * seconds; at least 2.
+   */
+  readonly lockTimeout?: Duration.DurationInput | undefined
+  /** How long a refresh waits for the lock before it fails with reason `TokenStore`. Default a minute. */
+  readonly acquireTimeout?: Duration.DurationInput | undefined
 }
 
 /**

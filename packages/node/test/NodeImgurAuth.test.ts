@@ -239,10 +239,12 @@ describe("NodeImgurAuth across processes", () => {
           { concurrency: "unbounded" }
         )
         for (const result of results) assert.strictEqual(result.code, 0, result.output)
-        assert.strictEqual(
-          yield* emulator.countRequests({ path: "/oauth2/token", grantType: "refresh_token" }),
-          2 * rounds
-        )
+        // A refresh that finds, under the file's lock, tokens the other process
+        // just refreshed uses them instead of refreshing again: each process
+        // refreshes at most once a call, and together at least once a round.
+        const refreshes = yield* emulator.countRequests({ path: "/oauth2/token", grantType: "refresh_token" })
+        assert.isAtLeast(refreshes, rounds)
+        assert.isAtMost(refreshes, 2 * rounds)
 
         const stored = yield* storedIn(directory)
         assert.isTrue(Option.isSome(stored))

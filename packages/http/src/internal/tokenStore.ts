@@ -47,6 +47,7 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
       change: Option.Option<TokenSet.TokenSet>
     ) => Effect.asVoid(published(Effect.as(effect, Option.some(change))))
     const replace = backend.replace
+    const lockLost = backend.lockLost ?? Effect.succeed(false)
     return {
       // Concurrent reads share one read of the storage (2,000 first callers
       // read a token file once), but never one that began before a write.
@@ -55,14 +56,13 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
       clear: write(backend.clear, Option.none()),
       replace: (replaces, tokens) =>
         Effect.map(
-          published(
-            replace !== undefined
+          published(Effect.flatMap(lockLost, (lost) =>
+            lost ? Effect.succeedNone : replace !== undefined
               ? Effect.map(replace(replaces, tokens), (done) => done ? Option.some(Option.some(tokens)) : Option.none())
               : Effect.flatMap(backend.get, (stored) =>
                 isStill(stored, replaces)
                   ? Effect.as(backend.set(tokens), Option.some(Option.some(tokens)))
-                  : Effect.succeedNone)
-          ),
+                  : Effect.succeedNone))),
           Option.isSome
         ),
       withLock: backend.withLock ?? section.withPermits(1),

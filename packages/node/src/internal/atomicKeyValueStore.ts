@@ -93,6 +93,26 @@ export const warnIfWritableByOthers = (fs: FileSystem.FileSystem, directory: str
     Effect.ignore
   )
 
+/**
+ * The directory, made when it is missing: on the first write (or lock),
+ * never on a read, so that looking for tokens leaves no trace. Only a
+ * directory made here gets mode 0700; an existing one keeps its owner's
+ * choice.
+ *
+ * @internal
+ */
+export const makeDirectory = (
+  fs: FileSystem.FileSystem,
+  directory: string
+): Effect.Effect<void, PlatformError.PlatformError> =>
+  Effect.flatMap(fs.exists(directory), (exists) =>
+    exists
+      ? Effect.void
+      : Effect.zipRight(
+        fs.makeDirectory(directory, { recursive: true, mode: directoryMode }),
+        fs.chmod(directory, directoryMode)
+      ))
+
 /** @internal */
 export const make = (directory: string): Effect.Effect<
   KeyValueStore.KeyValueStore,
@@ -116,15 +136,7 @@ export const make = (directory: string): Effect.Effect<
         )
         : Effect.succeed(path.join(directory, encodeURIComponent(key)))
 
-    // Created on the first write, never on a read: looking for tokens leaves no trace.
-    // Only a directory created here gets mode 0700; an existing one keeps its owner's choice.
-    const ensureDirectory = Effect.flatMap(fs.exists(directory), (exists) =>
-      exists
-        ? Effect.void
-        : Effect.zipRight(
-          fs.makeDirectory(directory, { recursive: true, mode: directoryMode }),
-          fs.chmod(directory, directoryMode)
-        ))
+    const ensureDirectory = makeDirectory(fs, directory)
 
     // Persist the rename itself. Some platforms (Windows) cannot open a directory:
     // there the rename is as durable as the platform makes it.

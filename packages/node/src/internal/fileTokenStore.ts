@@ -5,18 +5,31 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Path from "@effect/platform/Path"
 import { ImgurAuthError } from "@imgur-auth/core"
+import type { TokenSet } from "@imgur-auth/core"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import type * as NodeTokenStore from "../NodeTokenStore.js"
 import * as atomic from "./atomicKeyValueStore.js"
 import { defaultDirectory } from "./defaultDirectory.js"
+import * as FileLock from "./fileLock.js"
 
 /** @internal */
 export const defaultName = "tokens.json"
+
+/** @internal */
+export const defaultLockTimeout: Duration.DurationInput = "10 seconds"
+
+/** @internal */
+export const defaultAcquireTimeout: Duration.DurationInput = "1 minute"
 
 const naming = (file: string, error: ImgurAuthError.ImgurAuthError) =>
   new ImgurAuthError.ImgurAuthError({
@@ -98,13 +111,51 @@ export const make = (
       )
     )
 
+    const lock = yield* FileLock.make(
+      file,
+      Effect.mapError(
+        atomic.makeDirectory(fs, directory),
+        (cause) => storeError(`token file ${file}: could not make its directory`, cause)
+      ),
+      {
+        lockTimeout: Duration.decode(options?.lockTimeout ?? defaultLockTimeout),
+        acquireTimeout: Duration.decode(options?.acquireTimeout ?? defaultAcquireTimeout)
+      }
+    )
+    const get = Effect.mapError(json.get, (error) => naming(file, error))
+
+    // Another process's writes: the directory is watched (while someone
+    // listens to `changes`) and the file read again when it changes. What
+    // this store wrote itself is published by `TokenStore.make`, not again.
+    const lastKnown = MutableRef.make<string | null | undefined>(undefined)
+    const known = (tokens: Option.Option<TokenSet.TokenSet>) =>
+      Option.match(tokens, { onNone: () => null, onSome: (tokens) => Redacted.value(tokens.accessToken) })
+    const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
+      Effect.sync(() => MutableRef.set(lastKnown, known(tokens)))
+    const external = fs.watch(directory).pipe(
+      Stream.filter((event) => path.basename(event.path) === fileName),
+      Stream.mapEffect(() => Effect.option(get)),
+      Stream.filterMap((read) => Option.filter(read, (tokens) => known(tokens) !== MutableRef.get(lastKnown))),
+      Stream.tap(remember),
+      // A directory that is not there yet (or a watch that failed) is watched again a little later.
+      Stream.retry(Schedule.spaced(Duration.seconds(1))),
+      Stream.catchAll(() => Stream.empty)
+    )
+
     return yield* TokenStore.make({
-      get: Effect.mapError(json.get, (error) => naming(file, error)),
+      get,
       set: (tokens) =>
         guardCorrupt.pipe(
+          Effect.zipRight(remember(Option.some(tokens))),
           Effect.zipRight(Effect.mapError(json.set(tokens), (error) => naming(file, error)))
         ),
-      clear: Effect.zipRight(Effect.mapError(json.clear, (error) => naming(file, error)), leftovers)
+      clear: remember(Option.none()).pipe(
+        Effect.zipRight(Effect.mapError(json.clear, (error) => naming(file, error))),
+        Effect.zipRight(leftovers)
+      ),
+      withLock: lock.withLock,
+      lockLost: lock.lost,
+      external
     })
   })
 
