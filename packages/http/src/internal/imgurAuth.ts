@@ -135,13 +135,27 @@ export const make = (
         return Option.getOrElse(yield* tokenState.reread, () => next)
       }))
 
-    // Single flight: concurrent callers that need a refresh share one, run in
-    // the service's scope so that interrupting the first caller does not
-    // cancel it for the others. What is known when it begins is what is stale.
-    const sharedRefresh = SingleFlight.make(
-      Effect.flatMap(load, (known) => refreshLocked(Option.map(known, (tokens) => Redacted.value(tokens.accessToken)))),
-      { scope }
-    )
+    // Single flight: concurrent callers that need a refresh of the same
+    // stale token share one, run in the service's scope so that interrupting
+    // the first caller does not cancel it for the others.
+    const flights = new Map<string, Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>>()
+    const sharedRefresh = (stale: Option.Option<Redacted.Redacted<string>>) =>
+      Effect.suspend(() => {
+        const key = Option.match(stale, { onNone: () => "", onSome: Redacted.value })
+        let flight = flights.get(key)
+        if (flight === undefined) {
+          flight = SingleFlight.make(
+            Effect.ensuring(
+              refreshLocked(Option.map(stale, Redacted.value)),
+              Effect.sync(() => flights.delete(key))
+            ),
+            { scope }
+          )
+          flights.set(key, flight)
+        }
+        return flight
+      })
+    const accessOf = (tokens: Option.Option<TokenSet.TokenSet>) => Option.map(tokens, (tokens) => tokens.accessToken)
 
     // A flow's `authorize` is single-use: once its redirect or PIN has been
     // accepted (a code or PIN may then have reached Imgur), or the tokens
@@ -204,7 +218,7 @@ export const make = (
       flow: (responseType, state) => flows[responseType](state),
       regenerateFromRefreshToken: (refreshToken) =>
         Option.match(presentSecret(refreshToken), {
-          onNone: () => sharedRefresh,
+          onNone: () => Effect.flatMap(load, (known) => sharedRefresh(accessOf(known))),
           onSome: refreshWith
         }),
       accessToken: Effect.gen(function*() {
@@ -213,7 +227,7 @@ export const make = (
         if (Option.isSome(tokens) && !TokenSet.isExpiredAt(tokens.value, now, current().config.refreshSkew)) {
           return tokens.value.accessToken
         }
-        return (yield* sharedRefresh).accessToken
+        return (yield* sharedRefresh(accessOf(tokens))).accessToken
       }),
       refreshAfterRejection: (rejected) =>
         Effect.gen(function*() {
@@ -221,7 +235,8 @@ export const make = (
           if (Option.isSome(tokens) && Redacted.value(tokens.value.accessToken) !== Redacted.value(rejected)) {
             return tokens.value.accessToken
           }
-          return (yield* sharedRefresh).accessToken
+          // What Imgur refused is what is stale, whatever a read says now.
+          return (yield* sharedRefresh(Option.some(rejected))).accessToken
         }),
       tokens: load,
       current: tokenState.held,

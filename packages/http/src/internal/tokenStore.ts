@@ -65,7 +65,11 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
                   : Effect.succeedNone))),
           Option.isSome
         ),
-      withLock: backend.withLock ?? section.withPermits(1),
+      // Reads under the lock never join one begun before it (another process may have written since).
+      withLock: (effect) =>
+        (backend.withLock ?? section.withPermits(1))(
+          Effect.zipRight(Effect.sync(() => MutableRef.incrementAndGet(writes)), effect)
+        ),
       // Another process's writes come from the backend, as they happen.
       changes: backend.external === undefined
         ? Stream.fromPubSub(pubsub)

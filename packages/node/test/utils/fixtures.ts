@@ -48,6 +48,8 @@ export interface Fixture {
   /** Resolves once the script has written `line` on stdout. */
   readonly waitFor: (line: string) => Effect.Effect<void>
   readonly kill: Effect.Effect<void>
+  /** Write `line` on its standard input, then wait for its next line of stdout that starts with one of `answers`. */
+  readonly ask: (line: string, answers: ReadonlyArray<string>) => Effect.Effect<string>
 }
 
 /** Start a bundled fixture (see `bundleFixture`) in its own Node process; killed when the scope closes. */
@@ -57,7 +59,7 @@ export const spawnFixture = (script: string, args: ReadonlyArray<string>, env?: 
       const child = ChildProcess.spawn(
         process.execPath,
         [script, ...args],
-        { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }
+        { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] }
       )
       let output = ""
       const listeners = new Set<() => void>()
@@ -94,7 +96,23 @@ export const spawnFixture = (script: string, args: ReadonlyArray<string>, env?: 
                 }) before "${line}":\n${result.output}`
               ))
           ),
-        kill: Effect.zipRight(Effect.sync(() => child.kill("SIGKILL")), Effect.promise(() => exited))
+        kill: Effect.zipRight(Effect.sync(() => child.kill("SIGKILL")), Effect.promise(() => exited)),
+        ask: (line, answers) =>
+          Effect.async<string>((resume) => {
+            const seen = output.split("\n").length
+            const check = () => {
+              const found = output.split("\n").slice(seen - 1, -1).find((out) =>
+                answers.some((answer) => out.startsWith(answer))
+              )
+              if (found !== undefined) {
+                listeners.delete(check)
+                resume(Effect.succeed(found))
+              }
+            }
+            listeners.add(check)
+            child.stdin.write(`${line}\n`)
+            return Effect.sync(() => listeners.delete(check))
+          })
       }
     }),
     (fixture) => fixture.kill

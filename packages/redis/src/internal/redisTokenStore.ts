@@ -147,23 +147,27 @@ export const make = (
     const lost = MutableRef.make(false)
     const section = yield* Effect.makeSemaphore(1)
 
+    // Another writer's message: what is held is no longer known.
+    const fromOthers = (from: string, raw: string) =>
+      from === channel
+        ? Option.filter(decodeMessage(raw), (received) =>
+          received.writer !== writer)
+        : Option.none()
+    subscriber.on("message", (from: string, raw: string) => {
+      if (Option.isSome(fromOthers(from, raw))) forget()
+    })
     const external = Stream.asyncPush<Option.Option<TokenSet.TokenSet>>((emit) =>
       Effect.acquireRelease(
         Effect.sync(() => {
           const onMessage = (from: string, raw: string) => {
-            if (from !== channel) {
+            const received = fromOthers(from, raw)
+            if (Option.isNone(received)) {
               return
             }
-            const received = decodeMessage(raw)
-            if (Option.isNone(received) || received.value.writer === writer) {
-              return
-            }
-            forget()
             const tokens = received.value.tokens
             if (tokens === null) {
               emit.single(Option.none())
-            } else {Either.map(decode(tokens), (decoded) =>
-                emit.single(Option.some(decoded)))}
+            } else Either.map(decode(tokens), (decoded) => emit.single(Option.some(decoded)))
           }
           subscriber.on("message", onMessage)
           return onMessage
