@@ -12,7 +12,8 @@ const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<Rea
   bundle: () => import("./bundle.js"),
   cli: () => import("./cli.js"),
   load: () => import("./load.js"),
-  burst: () => import("./burst.js")
+  burst: () => import("./burst.js"),
+  shared: () => import("./shared.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))
