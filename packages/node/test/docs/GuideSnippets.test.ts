@@ -6,10 +6,12 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurAuthError } from "@imgur-auth/core"
+import { TokenSet } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import type { ImgurApiClient } from "@imgur-auth/http"
 import { ImgurAuth, ImgurConfig } from "@imgur-auth/http"
 import { Client, ImgurAuthClientError, NodeImgurAuth } from "@imgur-auth/node"
+import { RedisTokenStore } from "@imgur-auth/redis"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -18,6 +20,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import { redisServer } from "../../../redis/test/utils/redisServer.js"
 import * as ApiCalls from "./snippets/api-calls.js"
 import * as CodeFlow from "./snippets/code-flow.js"
 import * as CustomHttpClient from "./snippets/custom-http-client.js"
@@ -27,6 +30,7 @@ import * as ErrorsPromise from "./snippets/errors-promise.js"
 import * as Gateways from "./snippets/gateways.js"
 import * as PinFlow from "./snippets/pin-flow.js"
 import * as RefreshBot from "./snippets/refresh-bot.js"
+import * as SeveralProcesses from "./snippets/several-processes.js"
 import * as TokenFlow from "./snippets/token-flow.js"
 
 const { clientId, clientSecret } = ImgurEmulator.defaultClient
@@ -271,4 +275,42 @@ describe("configuration.md", () => {
       assert.strictEqual(error.detail, "imgur-tokens is not a token set")
       assert.notInclude(error.message, "a-token-that-must-not-be-repeated")
     }))
+})
+
+describe("several-processes.md", () => {
+  it.scoped(
+    "two replicas on one Redis: a token Imgur retired is refreshed once for both",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make()
+        const redis = yield* redisServer()
+        const store = yield* RedisTokenStore.make({ url: redis.url })
+        yield* store.set(yield* TokenSet.fromResponse(yield* emulator.issueTokens(clientId)))
+        const replica = Effect.withConfigProvider(ConfigProvider.fromMap(
+          new Map(Object.entries({
+            IMGUR_CLIENT_ID: clientId,
+            IMGUR_CLIENT_SECRET: clientSecret,
+            IMGUR_BASE_URL: emulator.url,
+            IMGUR_REDIS_URL: redis.url
+          }))
+        ))
+        const [a, b] = yield* Effect.all([
+          replica(Layer.build(SeveralProcesses.ImgurOnRedis)),
+          replica(Layer.build(SeveralProcesses.ImgurOnRedis))
+        ])
+        const calls = (times: number) =>
+          Effect.all(
+            Array.from({ length: times }, (_, i) => Effect.provide(SeveralProcesses.whoAmI, i % 2 === 0 ? a! : b!)),
+            { concurrency: "unbounded" }
+          )
+        yield* calls(10)
+        // The user signs in elsewhere: Imgur retires the token both replicas use.
+        yield* emulator.issueTokens(clientId)
+        yield* calls(20)
+        assert.strictEqual(yield* tokenRequests(emulator, "refresh_token"), 1)
+        const stored = yield* store.get
+        assert.isTrue(Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== "")
+      }),
+    30_000
+  )
 })
