@@ -44,13 +44,19 @@ echo "npm install ${tarballs[*]##*/} $pins $types"
 # shellcheck disable=SC2086 # $pins is a list of package specs
 (cd "$app" && npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" $pins "$types")
 
-for name in core http node browser emulator; do
+for name in core http node browser redis emulator; do
   installed="$app/node_modules/@imgur-auth/$name"
   [ -d "$installed" ] && [ ! -L "$installed" ] || fail "@imgur-auth/$name is not installed from its tarball"
   # Resolved as a user's program resolves it: the built dist/, not the sources.
   resolved="$(cd "$app" && node --input-type=module -e "console.log(import.meta.resolve('@imgur-auth/$name'))")"
   [ "$resolved" = "file://$installed/dist/index.js" ] || fail "@imgur-auth/$name resolves to $resolved"
 done
+
+# The Redis store loads from plain ESM, its CommonJS dependencies (ioredis, redis-semaphore) included.
+(cd "$app" && node --input-type=module -e "
+  const { RedisTokenStore } = await import('@imgur-auth/redis')
+  if (typeof RedisTokenStore.layer !== 'function') process.exit(1)
+") || fail "@imgur-auth/redis does not load from its tarball"
 
 # The guide's programs, verbatim, type-checked against the installed declarations and compiled to plain ESM.
 snippets="$root/packages/node/test/docs/snippets"
