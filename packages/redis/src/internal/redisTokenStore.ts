@@ -112,8 +112,6 @@ export const make = (
     const message = (tokens: Option.Option<string>) => encodeMessage({ writer, tokens: Option.getOrNull(tokens) })
 
     const read = Effect.suspend(() => {
-      const known = MutableRef.get(cached)
-      if (Option.isSome(known)) return Effect.succeed(known.value)
       const started = MutableRef.get(epoch)
       return call("could not read the tokens", () => client.get(key)).pipe(
         Effect.flatMap((raw) =>
@@ -178,7 +176,7 @@ export const make = (
     // Subscribed for the life of the store: the cache is only as good as the subscription.
     yield* call("could not subscribe to changes", () => subscriber.subscribe(channel)).pipe(Effect.ignore)
 
-    return yield* TokenStore.make({
+    const store = yield* TokenStore.make({
       get: read,
       set: (tokens) =>
         Effect.flatMap(encoded(tokens), (json) =>
@@ -258,4 +256,10 @@ export const make = (
       lockLost: Effect.sync(() => MutableRef.get(lost)),
       external
     })
+    // What is held answers at once, outside the coalescing of reads that `make` adds for those that go to Redis.
+    const held = Effect.suspend(() => {
+      const known = MutableRef.get(cached)
+      return Option.isSome(known) ? Effect.succeed(known.value) : store.get
+    })
+    return { ...store, get: held }
   })
