@@ -183,17 +183,7 @@ export class Client implements AsyncDisposable {
 
   /** @internal What the client shows of itself: the configuration and tokens in force. */
   #shown(): Settings.Shown {
-    const config = this.#runtime.now((auth) => auth.config)
-    const tokens = this.#runtime.tokens
-    return {
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      mashapeKey: config.mashapeKey,
-      rapidApiKey: config.rapidApiKey,
-      baseUrl: config.baseUrl
-    }
+    return { ...this.#runtime.now((auth) => auth.config), ...this.#runtime.tokens }
   }
 
   /**
@@ -308,7 +298,7 @@ export class Client implements AsyncDisposable {
    * @since 0.1.0
    */
   getAccessToken(): Promise<string> {
-    return this.#runtime.accessToken().then(Redacted.value)
+    return this.#runtime.run(this.#runtime.auth.accessToken).then(Redacted.value)
   }
 
   /**

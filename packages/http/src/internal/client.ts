@@ -171,10 +171,6 @@ export class ClientRuntime {
     return this.run(Effect.flatMap(this.auth.regenerateFromRefreshToken(Option.getOrUndefined(refreshToken)), respond))
   }
 
-  accessToken(): Promise<Redacted.Redacted<string>> {
-    return this.run(this.auth.accessToken)
-  }
-
   request(path: string, init: Client.RequestInit | undefined): Promise<Client.ApiResponse> {
     const request = apiRequest(path, init)
     if (request._tag === "Left") return Promise.reject(request.left)
