@@ -68,9 +68,10 @@ const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.
  * The promise client on Node. One undici connection pool and one token
  * store per client, built when the client is made and released by
  * `dispose()` (or `await using`); every call after `dispose()` rejects with
- * `Disposed`. A token file is read by the first call that needs it
- * (`client.access_token` shows what the file holds once a call has read it);
- * the setters and the `token` flow work at once, before it is read.
+ * `Disposed`. A token file (or any store, Redis too) is read by the first
+ * call that needs it: `client.access_token` shows what the client last read
+ * or wrote, so the tokens another process stored show at the client's next
+ * call. The setters and the `token` flow work at once, before it is read.
  *
  * The constructor checks every option (see the `Client` of
  * `@imgur-auth/http`) and throws an `ImgurAuthClientError` of reason

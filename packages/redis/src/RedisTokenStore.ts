@@ -22,6 +22,12 @@
  *   call after Redis is back works. No error or log of this store shows the
  *   URL (it may hold a password).
  *
+ * - **Redis that lost its data** (restarted without persistence, flushed): a
+ *   key gone although no process announced a clear is written back with the
+ *   tokens a process knows, so no replica is signed out by it; a clear is
+ *   announced to every process and stays a sign-out. Run Redis with
+ *   persistence all the same.
+ *
  * Tokens are stored as the encoded `TokenSet` JSON, in the clear: keep Redis
  * private to the app.
  *

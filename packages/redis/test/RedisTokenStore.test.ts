@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -166,4 +167,45 @@ describe("RedisTokenStore: Redis stopped and started again", () => {
       }),
     30_000
   )
+})
+
+describe("RedisTokenStore: Redis that lost its data", () => {
+  it.scopedLive(
+    "restarted empty: the tokens a process knows are written back, and nobody is signed out",
+    () =>
+      Effect.gen(function*() {
+        const redis = yield* redisServer()
+        const emulator = yield* ImgurEmulator.make()
+        const key = freshKey()
+        const options = { url: redis.url, key, commandTimeout: "300 millis", acquireTimeout: "500 millis" } as const
+        const store = yield* RedisTokenStore.make(options)
+        yield* store.set(yield* TokenSet.fromResponse(yield* emulator.issueTokens(client.clientId)))
+        const auth = yield* authOver(store, emulator)
+        const token = Redacted.value(yield* auth.accessToken)
+
+        yield* redis.stop
+        yield* redis.start
+        const refreshed = yield* auth.regenerateFromRefreshToken().pipe(
+          Effect.retry({ times: 30, schedule: Schedule.spaced("200 millis") })
+        )
+        assert.notStrictEqual(Redacted.value(refreshed.accessToken), token)
+        // Another process finds the refreshed tokens in Redis.
+        const other = yield* RedisTokenStore.make(options)
+        assert.strictEqual(accessTokenOf(yield* other.get), Redacted.value(refreshed.accessToken))
+      }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger))),
+    30_000
+  )
+
+  it.scopedLive("a clear by another process is a sign-out, not a loss: nothing is written back", () =>
+    Effect.gen(function*() {
+      const key = freshKey()
+      const a = yield* RedisTokenStore.make({ url: server.url, key })
+      const b = yield* RedisTokenStore.make({ url: server.url, key })
+      yield* a.set(makeTokenSet("signed-in"))
+      assert.strictEqual(accessTokenOf(yield* b.get), "signed-in")
+      yield* a.clear
+      yield* Effect.sleep("100 millis")
+      assert.isTrue(Option.isNone(yield* b.get))
+      assert.isTrue(Option.isNone(yield* a.get))
+    }))
 })

@@ -104,36 +104,67 @@ export const make = (
       MutableRef.incrementAndGet(epoch)
       MutableRef.set(cached, Option.none())
     }
-    const remember = (tokens: Option.Option<TokenSet.TokenSet>) => MutableRef.set(cached, Option.some(tokens))
+    // The tokens this process knows the key to hold, unlike `cached` kept
+    // across a lost subscription: cleared only by a clear (its own, or one
+    // another process announced).
+    const lastKnown = MutableRef.make(Option.none<TokenSet.TokenSet>())
+    const remember = (tokens: Option.Option<TokenSet.TokenSet>) => {
+      MutableRef.set(cached, Option.some(tokens))
+      MutableRef.set(lastKnown, tokens)
+    }
     // While Redis is down nobody can write to it: what is held stays true.
     // Once the subscription is back, messages may have been missed.
     subscriber.on("ready", forget)
 
     const message = (tokens: Option.Option<string>) => encodeMessage({ writer, tokens: Option.getOrNull(tokens) })
 
-    const read = Effect.suspend(() => {
+    // A key gone with no clear announced: Redis lost its data (restarted
+    // without persistence, flushed, evicted). The tokens this process knows
+    // are written back, unless another writer came first: nothing Imgur
+    // issued is dropped, and no replica is signed out by it.
+    const restore: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError> = Effect.suspend(
+      () => {
+        const known = MutableRef.get(lastKnown)
+        if (Option.isNone(known)) return Effect.succeedNone
+        return Effect.flatMap(encoded(known.value), (json) =>
+          call("could not write the tokens back", () =>
+            client.set(key, json, "NX")).pipe(
+              Effect.flatMap((written) =>
+                written === "OK"
+                  ? Effect.as(
+                    Effect.logWarning(`imgur-auth: the tokens under key "${key}" were gone from Redis; written back`),
+                    known
+                  )
+                  : Effect.suspend(() => read)
+              )
+            ))
+      }
+    )
+
+    const read: Effect.Effect<Option.Option<TokenSet.TokenSet>, ImgurAuthError.ImgurAuthError> = Effect.suspend(() => {
       const started = MutableRef.get(epoch)
-      return call("could not read the tokens", () => client.get(key)).pipe(
-        Effect.flatMap((raw) =>
-          raw === null
-            ? Effect.succeedNone
-            : Either.match(decode(raw), {
-              onLeft: () =>
-                Effect.fail(
-                  new ImgurAuthError.ImgurAuthError({
-                    reason: "TokenStore",
-                    detail: `the value stored under key "${key}" is not a token set`
-                  })
-                ),
-              onRight: (tokens) => Effect.succeed(Option.some(tokens))
+      return call("could not read the tokens", () =>
+        client.get(key)).pipe(
+          Effect.flatMap((raw) =>
+            raw === null
+              ? restore
+              : Either.match(decode(raw), {
+                onLeft: () =>
+                  Effect.fail(
+                    new ImgurAuthError.ImgurAuthError({
+                      reason: "TokenStore",
+                      detail: `the value stored under key "${key}" is not a token set`
+                    })
+                  ),
+                onRight: (tokens) => Effect.succeed(Option.some(tokens))
+              })
+          ),
+          Effect.tap((tokens) =>
+            Effect.sync(() => {
+              if (MutableRef.get(epoch) === started && subscriber.status === "ready") remember(tokens)
             })
-        ),
-        Effect.tap((tokens) =>
-          Effect.sync(() => {
-            if (MutableRef.get(epoch) === started && subscriber.status === "ready") remember(tokens)
-          })
+          )
         )
-      )
     })
 
     const encoded = (tokens: TokenSet.TokenSet) =>
@@ -152,7 +183,13 @@ export const make = (
           received.writer !== writer)
         : Option.none()
     subscriber.on("message", (from: string, raw: string) => {
-      if (Option.isSome(fromOthers(from, raw))) forget()
+      const received = fromOthers(from, raw)
+      if (Option.isNone(received)) {
+        return
+      }
+      forget()
+      const tokens = received.value.tokens
+      MutableRef.set(lastKnown, tokens === null ? Option.none() : Option.getRight(decode(tokens)))
     })
     const external = Stream.asyncPush<Option.Option<TokenSet.TokenSet>>((emit) =>
       Effect.acquireRelease(
@@ -165,7 +202,8 @@ export const make = (
             const tokens = received.value.tokens
             if (tokens === null) {
               emit.single(Option.none())
-            } else Either.map(decode(tokens), (decoded) => emit.single(Option.some(decoded)))
+            } else {Either.map(decode(tokens), (decoded) =>
+                emit.single(Option.some(decoded)))}
           }
           subscriber.on("message", onMessage)
           return onMessage
