@@ -12,7 +12,7 @@
  * A `redis-server` is started on a free loopback port for the run.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { TokenSet } from "@imgur-auth/core"
+import { type ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuthLive } from "@imgur-auth/http/ImgurAuth"
@@ -35,7 +35,7 @@ import { compare, micros, ratio, type Row } from "./measure.js"
 const client = ImgurEmulator.defaultClient
 
 /** A signed API client over `store`, against the emulator. */
-const apiOver = (emulator: ImgurEmulator.Service, store: Layer.Layer<TokenStore>) =>
+const apiOver = (emulator: ImgurEmulator.Service, store: Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError>) =>
   ManagedRuntime.make(
     ImgurApiClient.layer.pipe(
       Layer.provideMerge(ImgurAuthLive),
@@ -122,7 +122,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       const emulator = yield* ImgurEmulator.make()
       const redis = yield* redisServer()
       const hot = yield* hotPath(emulator, redis.url)
-      const seed = (store: Layer.Layer<TokenStore>) =>
+      const seed = (store: Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError>) =>
         Effect.flatMap(
           emulator.issueTokens(client.clientId),
           (issued) =>

@@ -77,12 +77,6 @@ export interface Backend {
   /** See `Service.withLock`: a lock every process sharing the storage sees. */
   readonly withLock?: Service["withLock"] | undefined
   /**
-   * Whether the lock `withLock` holds was lost (its holder paused past the
-   * lock's timeout, and another process may have taken it): `replace` then
-   * writes nothing.
-   */
-  readonly lockLost?: Effect.Effect<boolean> | undefined
-  /**
    * Writes made by other processes, to be published on `changes` (the
    * writes made through this store are published by `make`).
    */

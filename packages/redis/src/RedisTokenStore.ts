@@ -33,6 +33,7 @@
  *
  * @since 0.2.0
  */
+import type { ImgurAuthError } from "@imgur-auth/core"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -81,12 +82,16 @@ export const defaultKey: string = internal.defaultKey
 /**
  * A Redis `TokenStore`, for the life of the scope (its connections are
  * closed with it). It is made at once, whether Redis answers or not: until
- * it does, reads and writes fail with reason `TokenStore`.
+ * it does, reads and writes fail with reason `TokenStore`. An option it
+ * cannot take (a URL that is not `redis://` or `rediss://`, a duration that
+ * is not one) fails with reason `InvalidConfiguration`, the URL never shown.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<TokenStore["Type"], never, Scope.Scope> = internal.make
+export const make: (
+  options?: Options
+) => Effect.Effect<TokenStore["Type"], ImgurAuthError.ImgurAuthError, Scope.Scope> = internal.make
 
 /**
  * A Redis `TokenStore` as a layer: see `make`.
@@ -107,7 +112,8 @@ export const make: (options?: Options) => Effect.Effect<TokenStore["Type"], neve
  * @since 0.2.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<TokenStore> => Layer.scoped(TokenStore, make(options))
+export const layer = (options?: Options): Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError> =>
+  Layer.scoped(TokenStore, make(options))
 
 /**
  * A Redis `TokenStore` whose URL is read from the configuration:
@@ -119,7 +125,7 @@ export const layer = (options?: Options): Layer.Layer<TokenStore> => Layer.scope
  */
 export const layerConfig = (
   options?: Omit<Options, "url" | "client">
-): Layer.Layer<TokenStore, ConfigError.ConfigError> =>
+): Layer.Layer<TokenStore, ConfigError.ConfigError | ImgurAuthError.ImgurAuthError> =>
   Layer.scoped(
     TokenStore,
     Effect.flatMap(

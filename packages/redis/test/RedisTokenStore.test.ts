@@ -114,6 +114,21 @@ describe("RedisTokenStore", () => {
       }
     }))
 
+  it.scoped("an option it cannot take fails with InvalidConfiguration, never showing the URL", () =>
+    Effect.gen(function*() {
+      const cases = [
+        { url: Redacted.make("http://:s3cret-password@127.0.0.1:6379") },
+        { url: "redis://:s3cret-password@[::1" },
+        { url: server.url, lockTimeout: "soon" as never },
+        { url: server.url, commandTimeout: "0 millis" as const }
+      ]
+      for (const options of cases) {
+        const error = yield* Effect.flip(RedisTokenStore.make(options))
+        assert.strictEqual(error.reason, "InvalidConfiguration")
+        assert.notInclude(`${error.message} ${JSON.stringify(error)}`, "s3cret-password")
+      }
+    }))
+
   it.scopedLive("layerConfig reads IMGUR_REDIS_URL", () =>
     Effect.gen(function*() {
       const key = freshKey()

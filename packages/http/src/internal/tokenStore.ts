@@ -47,7 +47,6 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
       change: Option.Option<TokenSet.TokenSet>
     ) => Effect.asVoid(published(Effect.as(effect, Option.some(change))))
     const replace = backend.replace
-    const lockLost = backend.lockLost ?? Effect.succeed(false)
     return {
       // Concurrent reads share one read of the storage (2,000 first callers
       // read a token file once), but never one that began before a write.
@@ -56,13 +55,14 @@ export const make = (backend: TokenStore.Backend): Effect.Effect<TokenStore.Serv
       clear: write(backend.clear, Option.none()),
       replace: (replaces, tokens) =>
         Effect.map(
-          published(Effect.flatMap(lockLost, (lost) =>
-            lost ? Effect.succeedNone : replace !== undefined
+          published(
+            replace !== undefined
               ? Effect.map(replace(replaces, tokens), (done) => done ? Option.some(Option.some(tokens)) : Option.none())
               : Effect.flatMap(backend.get, (stored) =>
                 isStill(stored, replaces)
                   ? Effect.as(backend.set(tokens), Option.some(Option.some(tokens)))
-                  : Effect.succeedNone))),
+                  : Effect.succeedNone)
+          ),
           Option.isSome
         ),
       // Reads under the lock never join one begun before it (another process may have written since).

@@ -1,7 +1,6 @@
 import { ImgurAuthError } from "@imgur-auth/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as MutableRef from "effect/MutableRef"
 import * as Schedule from "effect/Schedule"
 import * as Lockfile from "proper-lockfile"
 
@@ -10,15 +9,14 @@ import * as Lockfile from "proper-lockfile"
  * `<file>.lock`, a directory made with `mkdir` (atomic on every file
  * system) by `proper-lockfile`, which renews it while it is held. A lock
  * left by a process that died without releasing it (SIGKILL) is taken over
- * once it was not renewed for `lockTimeout`; a holder that finds its lock
- * taken over that way (it paused past the timeout) knows it is lost.
+ * once it was not renewed for `lockTimeout`. A holder whose lock was taken
+ * over that way (it paused past the timeout) is fenced by the store's
+ * `replace`, which writes only over the tokens it read.
  *
  * @internal
  */
 export interface FileLock {
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | ImgurAuthError.ImgurAuthError, R>
-  /** Whether the lock held now was taken over by another process. */
-  readonly lost: Effect.Effect<boolean>
 }
 
 /** @internal */
@@ -39,7 +37,6 @@ export const make = (
   Effect.gen(function*() {
     // One holder in this process; the lock file is for the others.
     const section = yield* Effect.makeSemaphore(1)
-    const lost = MutableRef.make(false)
     const stale = Math.max(2000, Duration.toMillis(options.lockTimeout))
     const storeError = (detail: string, cause?: unknown) =>
       new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
@@ -50,7 +47,8 @@ export const make = (
           realpath: false,
           stale,
           retries: 0,
-          onCompromised: () => MutableRef.set(lost, true)
+          // Taken over by another process after a pause: `replace` fences the write (the default throws).
+          onCompromised: () => undefined
         }),
       catch: (error) => error
     })
@@ -75,12 +73,12 @@ export const make = (
       withLock: (effect) =>
         section.withPermits(1)(
           Effect.acquireUseRelease(
-            Effect.zipRight(ensureDirectory, acquire),
-            () => Effect.zipRight(Effect.sync(() => MutableRef.set(lost, false)), effect),
+            // Waiting for the lock can be interrupted.
+            Effect.interruptible(Effect.zipRight(ensureDirectory, acquire)),
+            () => effect,
             // Released whatever happened; a lock already taken over is not ours to remove.
             (release) => Effect.promise(() => release().catch(() => undefined))
           )
-        ),
-      lost: Effect.sync(() => MutableRef.get(lost))
+        )
     }
   })

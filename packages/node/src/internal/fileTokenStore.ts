@@ -127,20 +127,29 @@ export const make = (
     // Another process's writes: the directory is watched (while someone
     // listens to `changes`) and the file read again when it changes. What
     // this store wrote itself is published by `TokenStore.make`, not again.
-    const lastKnown = MutableRef.make<string | null | undefined>(undefined)
     const known = (tokens: Option.Option<TokenSet.TokenSet>) =>
       Option.match(tokens, { onNone: () => null, onSome: (tokens) => Redacted.value(tokens.accessToken) })
+    const ownWrite = MutableRef.make<string | null | undefined>(undefined)
     const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
-      Effect.sync(() => MutableRef.set(lastKnown, known(tokens)))
-    const external = fs.watch(directory).pipe(
-      Stream.filter((event) => path.basename(event.path) === fileName),
-      Stream.mapEffect(() => Effect.option(get)),
-      Stream.filterMap((read) => Option.filter(read, (tokens) => known(tokens) !== MutableRef.get(lastKnown))),
-      Stream.tap(remember),
-      // A directory that is not there yet (or a watch that failed) is watched again a little later.
-      Stream.retry(Schedule.spaced(Duration.seconds(1))),
-      Stream.catchAll(() => Stream.empty)
-    )
+      Effect.sync(() => MutableRef.set(ownWrite, known(tokens)))
+    const external = Stream.suspend(() => {
+      // Each listener skips what it has already been told.
+      const told = MutableRef.make<string | null | undefined>(undefined)
+      return fs.watch(directory).pipe(
+        Stream.filter((event) => path.basename(event.path) === fileName),
+        Stream.mapEffect(() => Effect.option(get)),
+        Stream.filterMap((read) =>
+          Option.filter(
+            read,
+            (tokens) => known(tokens) !== MutableRef.get(ownWrite) && known(tokens) !== MutableRef.get(told)
+          )
+        ),
+        Stream.tap((tokens) => Effect.sync(() => MutableRef.set(told, known(tokens)))),
+        // A directory that is not there yet (or a watch that failed) is watched again a little later.
+        Stream.retry(Schedule.spaced(Duration.seconds(1))),
+        Stream.catchAll(() => Stream.empty)
+      )
+    })
 
     return yield* TokenStore.make({
       get,
@@ -154,7 +163,6 @@ export const make = (
         Effect.zipRight(leftovers)
       ),
       withLock: lock.withLock,
-      lockLost: lock.lost,
       external
     })
   })

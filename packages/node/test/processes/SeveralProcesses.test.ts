@@ -41,7 +41,10 @@ const shared = (kind: Kind, lockTimeout: number): Effect.Effect<Shared, never, S
     const env = { IMGUR_STORE: kind, IMGUR_LOCK_TIMEOUT: String(lockTimeout) }
     if (kind === "redis") {
       const redis = yield* redisServer()
-      return { env: { ...env, IMGUR_REDIS_URL: redis.url }, store: yield* RedisTokenStore.make({ url: redis.url }) }
+      return {
+        env: { ...env, IMGUR_REDIS_URL: redis.url },
+        store: yield* Effect.orDie(RedisTokenStore.make({ url: redis.url }))
+      }
     }
     const directory = yield* Effect.provide(
       Effect.flatMap(FileSystem.FileSystem, (fs) => Effect.orDie(fs.makeTempDirectoryScoped())),
