@@ -11,7 +11,9 @@ import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as BaseClient from "@imgur-auth/http/Client"
 import type * as HttpClientModule from "@imgur-auth/http/Client"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
+import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
 /**
@@ -43,12 +45,15 @@ const isLayer = (
 
 const isText = (value: unknown): boolean => value === undefined || typeof value === "string"
 
+// A duration the lock options take ("10 seconds", a number of milliseconds, a Duration), or none.
+const isDuration = (value: unknown): boolean => value === undefined || Option.isSome(Duration.decodeUnknown(value))
+
 const invalidStore = () =>
   new BaseClient.ImgurAuthClientError(
     ConfigCheck.invalid(
       "store",
-      "a TokenStore layer, or { directory?, name? } (strings) for the token file, such as {} for " +
-        "~/.config/imgur-auth/tokens.json"
+      "a TokenStore layer, or { directory?, name? } (strings, with durations lockTimeout? and " +
+        "acquireTimeout?) for the token file, such as {} for ~/.config/imgur-auth/tokens.json"
     )
   )
 
@@ -58,7 +63,10 @@ const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.
   if (store === undefined) return rest
   if (isLayer(store)) return { ...rest, store }
   // Checked where it is given: the constructor throws, as it does for the other options.
-  if (typeof store !== "object" || store === null || !isText(store.directory) || !isText(store.name)) {
+  if (
+    typeof store !== "object" || store === null || !isText(store.directory) || !isText(store.name) ||
+    !isDuration(store.lockTimeout) || !isDuration(store.acquireTimeout)
+  ) {
     throw invalidStore()
   }
   return { ...rest, store: NodeTokenStore.layerFile(store) }

@@ -173,7 +173,8 @@ describe("Client", () => {
       // A path has no page to resolve against on Node.
       ["token_url", { client_id, token_url: "/api/imgur/token" }],
       ["store", { client_id, store: "tokens.json" }],
-      ["store", { client_id, store: { directory: 42 } }]
+      ["store", { client_id, store: { directory: 42 } }],
+      ["store", { client_id, store: { lockTimeout: "soon" } }]
     ]
     for (const [option, config] of cases) {
       const error = thrown(config)
