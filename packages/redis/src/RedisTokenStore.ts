@@ -10,12 +10,14 @@
  *   holder that died (SIGKILL) keeps the others out for `lockTimeout` at
  *   most.
  * - **Fencing.** A refresh writes its tokens with a script that checks, in
- *   one step of Redis, that its lock is still its own and that the stored
- *   access token is still the one it replaces: one that paused past its
- *   lock's timeout never puts older tokens back.
- * - **No round trip per call.** The tokens last read or written are kept in
- *   memory; Redis is read again when another process's write is heard, when
- *   the subscription was lost, and under the lock.
+ *   one step of Redis, that the stored access token is still the one it
+ *   replaces: one that paused past its lock's timeout while another process
+ *   refreshed never puts older tokens back.
+ * - **No round trip per call.** The tokens last read are kept in
+ *   memory, and used while the subscription is live (or while Redis cannot
+ *   be reached at all); Redis is read again when another process's write is
+ *   heard, after this process wrote, after the subscription came back, and
+ *   under the lock.
  * - **Redis down.** Calls that hold a valid token keep working; a refresh
  *   fails with reason `TokenStore` ("Redis could not be reached"), never an
  *   uncoordinated refresh; the client reconnects by itself, and the next
