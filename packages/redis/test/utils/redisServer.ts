@@ -47,6 +47,10 @@ const launch = (port: number, directory: string | undefined) =>
       }
     }
     child.stdout?.on("data", onData)
+    // Never outlive the test process, whatever ends it (a test timed out before its finalizers ran).
+    const stop = () => child.kill("SIGKILL")
+    process.once("exit", stop)
+    child.once("exit", () => process.off("exit", stop))
     child.on("error", (error) =>
       resume(Effect.dieMessage(`redis-server could not start (apt-get install -y redis-server): ${error.message}`)))
     child.on("exit", (code) =>
