@@ -160,10 +160,11 @@ export const make = (
         : Effect.tap(store.get, (tokens) => Effect.sync(() => MutableRef.set(held, tokens)))
     })
 
-    // Under the write lock: try the store, and keep `tokens` in memory if it
-    // fails. Until the store has them, reads are answered from memory: a read
-    // while the write goes on must not see the tokens it replaces.
-    // A write that is fenced (`replace` refused it) leaves what is stored to be read again.
+    // Under the write lock: try the store (`storing`, a `set` unless given),
+    // and keep `tokens` in memory if it fails. Until the store has them, reads
+    // are answered from memory: a read while the write goes on must not see
+    // the tokens it replaces. A write that `replace` refused (fenced) answers
+    // `false` and leaves what is stored to be read again.
     const write = (
       tokens: TokenSet.TokenSet,
       storing: Effect.Effect<boolean, ImgurAuthError.ImgurAuthError> = Effect.as(store.set(tokens), true)
@@ -231,6 +232,7 @@ export const make = (
         const storing = Option.isSome(MutableRef.get(unsaved))
           ? Effect.as(store.set(tokens), true)
           : store.replace(replaces, tokens)
+        // A store that failed keeps them in memory (`unsaved`): saved, as far as the refresh goes.
         return Effect.map(
           write(tokens, storing),
           (stored) => stored || Option.isSome(MutableRef.get(unsaved)) ? "saved" as const : "fenced" as const
