@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/tokenStore.js"
+import type * as TokenCodec from "./TokenCodec.js"
 
 /**
  * @since 0.1.0
@@ -90,6 +91,13 @@ export interface Backend {
 export interface KeyValueStoreOptions {
   /** The key the tokens are stored under. Default `"imgur-auth-tokens"`. */
   readonly key?: string | undefined
+  /**
+   * How the tokens are written: `TokenCodec.plain` (the default, JSON with
+   * the tokens in the clear) or a codec made with encryption keys.
+   *
+   * @since 0.2.0
+   */
+  readonly codec?: TokenCodec.TokenCodec | undefined
 }
 
 /**
@@ -135,7 +143,8 @@ export const makeMemory: (initial?: TokenSet.TokenSet) => Effect.Effect<Service>
 
 /**
  * A `TokenStore` that keeps the tokens as JSON (the encoded `TokenSet`,
- * tokens in the clear: choose the storage accordingly) under one key of a
+ * tokens in the clear unless `options.codec` encrypts them: choose the
+ * storage accordingly) under one key of a
  * `KeyValueStore`: a file with `@imgur-auth/node`, `localStorage` with
  * `@imgur-auth/browser`.
  *

@@ -75,6 +75,36 @@ export {
 } from "./Client.js"
 
 /**
+ * @since 0.2.0
+ */
+export {
+  /**
+   * @since 0.2.0
+   */
+  AccountStore,
+  /**
+   * @since 0.2.0
+   */
+  type Backend as AccountStoreBackend,
+  /**
+   * @since 0.2.0
+   */
+  type KeyValueStoreOptions as AccountStoreKeyValueStoreOptions,
+  /**
+   * @since 0.2.0
+   */
+  type PendingFlow,
+  /**
+   * @since 0.2.0
+   */
+  type PendingSelector,
+  /**
+   * @since 0.2.0
+   */
+  type Service as AccountStoreService
+} from "./AccountStore.js"
+
+/**
  * @since 0.1.0
  */
 export {
@@ -118,6 +148,11 @@ export {
  * @since 0.1.0
  */
 export * as Retry from "./Retry.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as TokenCodec from "./TokenCodec.js"
 
 /**
  * @since 0.1.0

@@ -1,22 +1,23 @@
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import { ImgurAuthError } from "@imgur-auth/core"
+import type { TokenSet } from "@imgur-auth/core"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as TokenCodec from "../TokenCodec.js"
 import type * as TokenStore from "../TokenStore.js"
+import * as TokenCodecInternal from "./tokenCodec.js"
 import * as SingleFlight from "./singleFlight.js"
 
 /** @internal */
 export const defaultKey = "imgur-auth-tokens"
 
 /** Whether `tokens` are still `replaces`: the same access token, or both none. */
-const isStill = (
+/** @internal */
+export const isStill = (
   stored: Option.Option<TokenSet.TokenSet>,
   replaces: Option.Option<TokenSet.TokenSet>
 ): boolean =>
@@ -112,47 +113,42 @@ export const makeMemory = (initial?: TokenSet.TokenSet): Effect.Effect<TokenStor
 const storeError = (detail: string, cause?: unknown) =>
   new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
 
-const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
-const decodeTokenSet = Schema.decodeUnknownEither(TokenSet.TokenSet)
-const encodeTokenSet = Schema.encodeEither(TokenSet.TokenSetFromJson)
+/**
+ * A backend over one key of a `KeyValueStore`, its text written by `codec`
+ * (`context`, bound to encrypted fields, defaults to the key).
+ *
+ * @internal
+ */
+export const keyValueBackend = (
+  store: KeyValueStore.KeyValueStore,
+  key: string,
+  codec: TokenCodec.TokenCodec,
+  context: string = key
+): TokenStore.Backend => ({
+  get: store.get(key).pipe(
+    Effect.mapError((cause) => storeError(`could not read key "${key}"`, cause)),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeedNone,
+      onSome: (raw) => Effect.asSome(codec.decode(raw, context))
+    }))
+  ),
+  set: (tokens) =>
+    codec.encode(tokens, context).pipe(
+      Effect.flatMap((text) =>
+        Effect.mapError(store.set(key, text), (cause) => storeError(`could not write key "${key}"`, cause))
+      )
+    ),
+  clear: Effect.mapError(store.remove(key), (cause) => storeError(`could not remove key "${key}"`, cause))
+})
 
-// The stored text holds tokens: what goes wrong is described by its paths only,
-// never by the values (a `ParseError`'s message would quote them).
-const decodeStored = (key: string, raw: string): Either.Either<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
-  Either.flatMap(
-    Either.mapLeft(decodeJson(raw), () => storeError(`the value stored under key "${key}" is not JSON`)),
-    (json) =>
-      Either.mapLeft(decodeTokenSet(json), (error) => {
-        const paths = ParseResult.ArrayFormatter.formatErrorSync(error)
-          .map((issue) => issue.path.map(String).join("."))
-          .filter((path) => path !== "")
-        const where = paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
-        return storeError(`the value stored under key "${key}" is not a token set${where}`)
-      })
-  )
+/** @internal */
+export const plainCodec: TokenCodec.TokenCodec = TokenCodecInternal.plain
 
 /** @internal */
 export const makeKeyValueStore = (
   options?: TokenStore.KeyValueStoreOptions
 ): Effect.Effect<TokenStore.Service, never, KeyValueStore.KeyValueStore> =>
-  Effect.flatMap(KeyValueStore.KeyValueStore, (store) => {
-    const key = options?.key ?? defaultKey
-    return make({
-      get: store.get(key).pipe(
-        Effect.mapError((cause) => storeError(`could not read key "${key}"`, cause)),
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.succeedNone,
-          onSome: (raw) => Effect.asSome(decodeStored(key, raw))
-        }))
-      ),
-      set: (tokens) =>
-        encodeTokenSet(tokens).pipe(
-          Effect.mapError(() => storeError(`could not encode the tokens for key "${key}"`)),
-          Effect.flatMap((json) => store.set(key, json)),
-          Effect.mapError((error) =>
-            ImgurAuthError.isImgurAuthError(error) ? error : storeError(`could not write key "${key}"`, error)
-          )
-        ),
-      clear: Effect.mapError(store.remove(key), (cause) => storeError(`could not remove key "${key}"`, cause))
-    })
-  })
+  Effect.flatMap(
+    KeyValueStore.KeyValueStore,
+    (store) => make(keyValueBackend(store, options?.key ?? defaultKey, options?.codec ?? TokenCodecInternal.plain))
+  )
