@@ -105,6 +105,28 @@ export {
 } from "./AccountStore.js"
 
 /**
+ * @since 0.2.0
+ */
+export {
+  /**
+   * @since 0.2.0
+   */
+  type Begun as ImgurAccountsBegun,
+  /**
+   * @since 0.2.0
+   */
+  ImgurAccounts,
+  /**
+   * @since 0.2.0
+   */
+  type Options as ImgurAccountsOptions,
+  /**
+   * @since 0.2.0
+   */
+  type Service as ImgurAccountsService
+} from "./ImgurAccounts.js"
+
+/**
  * @since 0.1.0
  */
 export {

@@ -1,3 +1,4 @@
+/// <reference lib="es2024.string" />
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { AuthorizeUrl, ImgurAuthError } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
@@ -58,7 +59,8 @@ export const takeFrom = (
   flows: ReadonlyArray<AccountStore.PendingFlow>,
   which: AccountStore.PendingSelector
 ): readonly [Option.Option<AccountStore.PendingFlow>, ReadonlyArray<AccountStore.PendingFlow>] => {
-  const index = flows.findLastIndex((flow) => selects(flow, which))
+  let index = -1
+  for (let i = flows.length - 1; i >= 0 && index === -1; i--) if (selects(flows[i]!, which)) index = i
   if (index === -1) return [Option.none(), flows]
   return [Option.some(flows[index]!), flows.filter((_, i) => i !== index)]
 }
@@ -89,7 +91,7 @@ export const make = (backend: AccountStore.Backend): AccountStore.Service => ({
 })
 
 /** @internal */
-export const makeMemory: Effect.Effect<AccountStore.Service> = Effect.gen(function*() {
+export const makeMemory: Effect.Effect<AccountStore.Service> = Effect.sync(() => {
   const tokens = new Map<string, TokenSet.TokenSet>()
   const pending = new Map<string, ReadonlyArray<AccountStore.PendingFlow>>()
   const lockOf = keyedLocks()
@@ -168,12 +170,14 @@ export const makeKeyValueStore = (
         ),
       takePending: (key, which) =>
         lockOf(key).withPermits(1)(
-          Effect.flatMap(readPending(key), (flows) => {
-            const [taken, left] = takeFrom(flows, which)
-            return Option.isNone(taken) ? Effect.succeed(taken) : Effect.as(writePending(key, left), taken)
-          })
+          Effect.flatMap(
+            readPending(key),
+            (flows): Effect.Effect<Option.Option<AccountStore.PendingFlow>, ImgurAuthError.ImgurAuthError> => {
+              const [taken, left] = takeFrom(flows, which)
+              return Option.isNone(taken) ? Effect.succeed(taken) : Effect.as(writePending(key, left), taken)
+            }
+          )
         ),
       removePending: (key) => lockOf(key).withPermits(1)(writePending(key, []))
     })
   })
-

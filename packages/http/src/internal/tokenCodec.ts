@@ -33,7 +33,7 @@ const toBase64Url = (bytes: Uint8Array): string => {
   }
   return out
 }
-const fromBase64Url = (text: string): Uint8Array | undefined => {
+const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined
   const bytes: Array<number> = []
   let bits = 0
@@ -50,7 +50,7 @@ const fromBase64Url = (text: string): Uint8Array | undefined => {
 }
 
 /** 32 bytes from 64 hex digits or (url-safe or not) base64; `undefined` otherwise. */
-const keyBytes = (text: string): Uint8Array | undefined => {
+const keyBytes = (text: string): Uint8Array<ArrayBuffer> | undefined => {
   const trimmed = text.trim()
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) {
     return new Uint8Array(Array.from({ length: 32 }, (_, i) => parseInt(trimmed.slice(2 * i, 2 * i + 2), 16)))
@@ -65,7 +65,10 @@ interface Key {
   readonly key: CryptoKey
 }
 
-const importKey = (secret: Redacted.Redacted<string>, index: number): Effect.Effect<Key, ImgurAuthError.ImgurAuthError> =>
+const importKey = (
+  secret: Redacted.Redacted<string>,
+  index: number
+): Effect.Effect<Key, ImgurAuthError.ImgurAuthError> =>
   Effect.suspend(() => {
     const bytes = keyBytes(Redacted.value(secret))
     if (bytes === undefined) {
@@ -84,102 +87,105 @@ const importKey = (secret: Redacted.Redacted<string>, index: number): Effect.Eff
     })
   })
 
-const additionalData = (context: string, field: string) => new TextEncoder().encode(`${field}\u0000${context}`)
+const additionalData = (context: string, field: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(new TextEncoder().encode(`${field}\u0000${context}`))
 
 // A `TokenSet`'s encoded fields, with the secret ones as given.
 type Encoded = Record<string, unknown>
 
 const build = (imported: ReadonlyArray<Key>): TokenCodec.TokenCodec => {
-    const first = imported[0]
-    const byId = new Map(imported.map((key) => [key.id, key.key]))
+  const first = imported[0]
+  const byId = new Map(imported.map((key) => [key.id, key.key]))
 
-    const sealField = (value: string, context: string, field: string) =>
-      first === undefined ? Effect.succeed(value) : Effect.tryPromise({
-        try: async () => {
-          const iv = crypto.getRandomValues(new Uint8Array(12))
-          const sealed = await crypto.subtle.encrypt(
-            { name: "AES-GCM", iv, additionalData: additionalData(context, field) },
-            first.key,
-            new TextEncoder().encode(value)
-          )
-          return `${prefix}${first.id}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(sealed))}`
-        },
-        catch: (cause) => storeError(`could not encrypt the tokens${where(context)}`, cause)
-      })
-
-    const openField = (value: unknown, context: string, field: string) => {
-      if (typeof value !== "string" || !value.startsWith(prefix)) return Effect.succeed(value)
-      const [id = "", iv = "", sealed = ""] = value.slice(prefix.length).split(":")
-      if (byId.size === 0) {
-        return Effect.fail(storeError(`the tokens${where(context)} are encrypted, and no encryption key was given`))
-      }
-      const key = byId.get(id)
-      if (key === undefined) {
-        return Effect.fail(
-          storeError(`the tokens${where(context)} are encrypted with key ${id}, which is not among the given keys`)
+  const sealField = (value: string, context: string, field: string) =>
+    first === undefined ? Effect.succeed(value) : Effect.tryPromise({
+      try: async () => {
+        const iv = crypto.getRandomValues(new Uint8Array(12))
+        const sealed = await crypto.subtle.encrypt(
+          { name: "AES-GCM", iv, additionalData: additionalData(context, field) },
+          first.key,
+          new Uint8Array(new TextEncoder().encode(value))
         )
-      }
-      const ivBytes = fromBase64Url(iv)
-      const sealedBytes = fromBase64Url(sealed)
-      if (ivBytes === undefined || sealedBytes === undefined) {
-        return Effect.fail(storeError(`the tokens${where(context)} are not a valid encrypted value`))
-      }
-      return Effect.tryPromise({
-        try: async () =>
-          new TextDecoder().decode(
-            await crypto.subtle.decrypt(
-              { name: "AES-GCM", iv: ivBytes, additionalData: additionalData(context, field) },
-              key,
-              sealedBytes
-            )
-          ),
-        catch: () =>
-          storeError(`the tokens${where(context)} do not decrypt with key ${id}: the value was altered or moved`)
-      })
+        return `${prefix}${first.id}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(sealed))}`
+      },
+      catch: (cause) => storeError(`could not encrypt the tokens${where(context)}`, cause)
+    })
+
+  const openField = (value: unknown, context: string, field: string) => {
+    if (typeof value !== "string" || !value.startsWith(prefix)) return Effect.succeed(value)
+    const [id = "", iv = "", sealed = ""] = value.slice(prefix.length).split(":")
+    if (byId.size === 0) {
+      return Effect.fail(storeError(`the tokens${where(context)} are encrypted, and no encryption key was given`))
     }
-
-    const mapSecrets = (
-      encoded: Encoded,
-      f: (value: unknown, field: string) => Effect.Effect<unknown, ImgurAuthError.ImgurAuthError>
-    ) =>
-      Effect.reduce(secretFields, encoded, (acc, field) =>
-        acc[field] === undefined
-          ? Effect.succeed(acc)
-          : Effect.map(f(acc[field], field), (value) => ({ ...acc, [field]: value })))
-
-    return {
-      encrypted: first !== undefined,
-      encode: (tokens, context = "") =>
-        Either.match(encodeTokenSet(tokens), {
-          onLeft: () => Effect.fail(storeError(`could not encode the tokens${where(context)}`)),
-          onRight: (encoded) =>
-            Effect.map(
-              mapSecrets(encoded, (value, field) =>
-                typeof value === "string" ? sealField(value, context, field) : Effect.succeed(value)),
-              (sealed) => JSON.stringify(sealed)
-            )
-        }),
-      decode: (raw, context = "") =>
-        Effect.gen(function*() {
-          const json = yield* Either.mapLeft(
-            decodeJson(raw),
-            () => storeError(`the value stored${where(context)} is not JSON`)
+    const key = byId.get(id)
+    if (key === undefined) {
+      return Effect.fail(
+        storeError(`the tokens${where(context)} are encrypted with key ${id}, which is not among the given keys`)
+      )
+    }
+    const ivBytes = fromBase64Url(iv)
+    const sealedBytes = fromBase64Url(sealed)
+    if (ivBytes === undefined || sealedBytes === undefined) {
+      return Effect.fail(storeError(`the tokens${where(context)} are not a valid encrypted value`))
+    }
+    return Effect.tryPromise({
+      try: async () =>
+        new TextDecoder().decode(
+          await crypto.subtle.decrypt(
+            { name: "AES-GCM", iv: ivBytes, additionalData: additionalData(context, field) },
+            key,
+            sealedBytes
           )
-          if (typeof json !== "object" || json === null || Array.isArray(json)) {
-            return yield* storeError(`the value stored${where(context)} is not a token set`)
-          }
-          const opened = yield* mapSecrets({ ...json }, (value, field) => openField(value, context, field))
-          return yield* Either.mapLeft(decodeTokenSet(opened), (error) => {
-            // Described by its paths only: a `ParseError`'s message would quote the tokens.
-            const paths = ParseResult.ArrayFormatter.formatErrorSync(error)
-              .map((issue) => issue.path.map(String).join("."))
-              .filter((path) => path !== "")
-            const check = paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
-            return storeError(`the value stored${where(context)} is not a token set${check}`)
-          })
-        })
-    }
+        ),
+      catch: () =>
+        storeError(`the tokens${where(context)} do not decrypt with key ${id}: the value was altered or moved`)
+    })
   }
+
+  const mapSecrets = (
+    encoded: Encoded,
+    f: (value: unknown, field: string) => Effect.Effect<unknown, ImgurAuthError.ImgurAuthError>
+  ) =>
+    Effect.reduce(secretFields, encoded, (acc, field) =>
+      acc[field] === undefined
+        ? Effect.succeed(acc)
+        : Effect.map(f(acc[field], field), (value) => ({ ...acc, [field]: value })))
+
+  return {
+    encrypted: first !== undefined,
+    encode: (tokens, context = "") =>
+      Either.match(encodeTokenSet(tokens), {
+        onLeft: () => Effect.fail(storeError(`could not encode the tokens${where(context)}`)),
+        onRight: (encoded) =>
+          Effect.map(
+            mapSecrets(
+              encoded,
+              (value, field) => typeof value === "string" ? sealField(value, context, field) : Effect.succeed(value)
+            ),
+            (sealed) => JSON.stringify(sealed)
+          )
+      }),
+    decode: (raw, context = "") =>
+      Effect.gen(function*() {
+        const json = yield* Either.mapLeft(
+          decodeJson(raw),
+          () => storeError(`the value stored${where(context)} is not JSON`)
+        )
+        if (typeof json !== "object" || json === null || Array.isArray(json)) {
+          return yield* storeError(`the value stored${where(context)} is not a token set`)
+        }
+        const opened = yield* mapSecrets({ ...json }, (value, field) => openField(value, context, field))
+        return yield* Either.mapLeft(decodeTokenSet(opened), (error) => {
+          // Described by its paths only: a `ParseError`'s message would quote the tokens.
+          const paths = ParseResult.ArrayFormatter.formatErrorSync(error)
+            .map((issue) => issue.path.map(String).join("."))
+            .filter((path) => path !== "")
+          const check = paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
+          return storeError(`the value stored${where(context)} is not a token set${check}`)
+        })
+      })
+  }
+}
 
 /** @internal */
 export const make = (
@@ -203,7 +209,9 @@ export const fromOption = (
 }
 
 /** @internal */
-export const splitKeys = (value: Redacted.Redacted<string>): Option.Option<ReadonlyArray<Redacted.Redacted<string>>> => {
+export const splitKeys = (
+  value: Redacted.Redacted<string>
+): Option.Option<ReadonlyArray<Redacted.Redacted<string>>> => {
   const parts = Redacted.value(value).split(",").map((part) => part.trim()).filter((part) => part !== "")
   return parts.length === 0 ? Option.none() : Option.some(parts.map((part) => Redacted.make(part)))
 }

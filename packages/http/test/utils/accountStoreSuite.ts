@@ -6,8 +6,8 @@ import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { suite as tokenStoreSuite } from "./tokenStoreSuite.js"
 import { accessTokenOf, makeTokenSet } from "./tokens.js"
+import { suite as tokenStoreSuite } from "./tokenStoreSuite.js"
 
 const flow = (
   key: string,
@@ -105,7 +105,10 @@ export const suite = (
         yield* accounts.addPending(flow("alice", "tab-2", { createdAt: 1_000_003 }))
         const pin = yield* accounts.takePending("alice", { latest: "pin" })
         assert.strictEqual(Option.getOrUndefined(pin)?.state, "pin-new")
-        assert.strictEqual(Option.getOrUndefined(yield* accounts.takePending("alice", { latest: "pin" }))?.state, "pin-old")
+        assert.strictEqual(
+          Option.getOrUndefined(yield* accounts.takePending("alice", { latest: "pin" }))?.state,
+          "pin-old"
+        )
         assert.isTrue(Option.isNone(yield* accounts.takePending("alice", { latest: "pin" })))
         assert.isTrue(Option.isSome(yield* accounts.takePending("alice", { state: "tab-1" })))
         assert.isTrue(Option.isSome(yield* accounts.takePending("alice", { state: "tab-2" })))
@@ -124,7 +127,9 @@ export const suite = (
         assert.isTrue(Option.isNone(yield* accounts.takePending("alice", { state: "many-0" })))
         assert.isTrue(Option.isSome(yield* accounts.takePending("alice", { state: "many-2" })))
         assert.isTrue(
-          Option.isSome(yield* accounts.takePending("alice", { state: `many-${AccountStoreModule.maxPendingPerKey + 1}` }))
+          Option.isSome(
+            yield* accounts.takePending("alice", { state: `many-${AccountStoreModule.maxPendingPerKey + 1}` })
+          )
         )
       }).pipe(Effect.provide(layer)))
 

@@ -1,0 +1,137 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import { AuthorizeUrl, ImgurAuthError, Pin } from "@imgur-auth/core"
+import type { TokenSet } from "@imgur-auth/core"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as RcMap from "effect/RcMap"
+import * as Scope from "effect/Scope"
+import { AccountStore } from "../AccountStore.js"
+import type * as AccountStoreModule from "../AccountStore.js"
+import type * as ImgurAccounts from "../ImgurAccounts.js"
+import { ImgurApiClient } from "../ImgurApiClient.js"
+import type * as ImgurApiClientModule from "../ImgurApiClient.js"
+import { ImgurAuth } from "../ImgurAuth.js"
+import type * as ImgurAuthModule from "../ImgurAuth.js"
+import { ImgurConfig } from "../ImgurConfig.js"
+import { TokenStore } from "../TokenStore.js"
+import * as ApiClient from "./apiClient.js"
+import * as ImgurAuthInternal from "./imgurAuth.js"
+
+/** @internal */
+export const defaultFlowTimeToLive: Duration.DurationInput = "10 minutes"
+
+/** @internal */
+export const defaultIdleTimeToLive: Duration.DurationInput = "1 minute"
+
+const refused = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "StateMismatch", detail })
+
+/**
+ * The pending flow an input completes: a redirect names its state (in the
+ * query for the code flow, in the fragment for the token flow); anything
+ * else is read as a PIN, which names none, and completes the account's
+ * newest PIN sign-in. What is refused here uses up no pending flow.
+ */
+const selectorOf = (
+  input: string
+): Either.Either<AccountStoreModule.PendingSelector, ImgurAuthError.ImgurAuthError> => {
+  const trimmed = input.trim()
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
+    return Either.map(Pin.parse(trimmed), () => ({ latest: "pin" as const }))
+  }
+  const url = new URL(trimmed)
+  const state = url.searchParams.get("state") ?? new URLSearchParams(url.hash.slice(1)).get("state")
+  return state === null || state === ""
+    ? Either.left(refused("the redirect carries no state, so it cannot be matched to a sign-in of this account"))
+    : Either.right({ state })
+}
+
+interface Entry {
+  readonly auth: ImgurAuthModule.Service
+  readonly api: ImgurApiClientModule.Service
+}
+
+/** @internal */
+export const make = (
+  options?: ImgurAccounts.Options
+): Effect.Effect<ImgurAccounts.Service, never, HttpClient.HttpClient | ImgurConfig | AccountStore | Scope.Scope> =>
+  Effect.gen(function*() {
+    const store = yield* AccountStore
+    const config = yield* ImgurConfig
+    const httpClient = yield* HttpClient.HttpClient
+    const flowTimeToLive = Duration.toMillis(Duration.decode(options?.flowTimeToLive ?? defaultFlowTimeToLive))
+
+    // The services of an account, built on first use over the account's own
+    // token store and kept while used (and `idleTimeToLive` after): one
+    // refresh per account for all of its callers in this process.
+    const services = yield* RcMap.make({
+      lookup: (key: string) =>
+        Effect.gen(function*() {
+          const tokens = yield* store.tokenStore(key)
+          const auth = yield* ImgurAuthInternal.make().pipe(Effect.provideService(TokenStore, tokens))
+          const api = yield* ApiClient.make.pipe(Effect.provideService(ImgurAuth, auth))
+          return { auth, api } satisfies Entry
+        }).pipe(
+          Effect.provideService(HttpClient.HttpClient, httpClient),
+          Effect.provideService(ImgurConfig, config)
+        ),
+      idleTimeToLive: options?.idleTimeToLive ?? defaultIdleTimeToLive
+    })
+    const entry = (key: string) => RcMap.get(services, key)
+    // The key's services held for the length of `f` (a scope of its own, so
+    // that a `Scope` the caller's effect needs is still the caller's).
+    const withEntry = <A, E, R>(key: string, f: (entry: Entry) => Effect.Effect<A, E, R>) =>
+      Effect.acquireUseRelease(
+        Scope.make(),
+        (scope) => Effect.flatMap(Scope.extend(entry(key), scope), f),
+        (scope, exit) => Scope.close(scope, exit)
+      )
+
+    const begin = (key: string, responseType: AuthorizeUrl.ResponseType = "code") =>
+      Effect.gen(function*() {
+        const state = yield* AuthorizeUrl.generateState
+        const now = yield* Clock.currentTimeMillis
+        yield* store.addPending({ key, state, responseType, createdAt: now, expiresAt: now + flowTimeToLive })
+        return { url: ImgurAuthInternal.authorizeUrl(config, responseType, state), state, responseType }
+      })
+
+    const complete = (key: string, input: string): Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
+      Effect.gen(function*() {
+        const which = yield* selectorOf(input)
+        const taken = yield* store.takePending(key, which)
+        if (Option.isNone(taken)) {
+          return yield* refused(
+            "state" in which
+              ? "no sign-in of this account is pending with this state: it was begun for another account, already completed, or never begun"
+              : "no PIN sign-in of this account is pending: begin one first"
+          )
+        }
+        const flow = taken.value
+        if ((yield* Clock.currentTimeMillis) >= flow.expiresAt) {
+          return yield* refused("this sign-in expired before it was completed: begin a new one")
+        }
+        return yield* withEntry(key, ({ auth }) => auth.flow(flow.responseType, flow.state).authorize(input))
+      })
+
+    const service: ImgurAccounts.Service = {
+      begin,
+      complete,
+      auth: (key) => Effect.map(entry(key), ({ auth }) => auth),
+      api: (key) => Effect.map(entry(key), ({ api }) => api),
+      withAccount: (key, effect) =>
+        withEntry(
+          key,
+          ({ api, auth }) => Effect.provide(effect, Context.add(Context.make(ImgurAuth, auth), ImgurApiClient, api))
+        ),
+      tokens: (key) => withEntry(key, ({ auth }) => auth.tokens),
+      remove: (key) =>
+        withEntry(key, ({ auth }) => auth.clear).pipe(
+          Effect.zipRight(store.removePending(key)),
+          Effect.zipRight(RcMap.invalidate(services, key))
+        )
+    }
+    return service
+  })
