@@ -17,6 +17,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/accountStore.js"
 import type * as TokenCodec from "./TokenCodec.js"
@@ -58,6 +59,51 @@ export type PendingSelector = { readonly state: string } | { readonly latest: Au
  * @category constants
  */
 export const maxPendingPerKey: number = internal.maxPendingPerKey
+
+/**
+ * A list of pending flows as JSON: how a store that keeps a key's pending
+ * flows as one value (a file, a `KeyValueStore` entry) writes them.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const PendingFlowsFromJson: Schema.Schema<ReadonlyArray<PendingFlow>, string> = internal.PendingFlowsFromJson
+
+/**
+ * A key's pending flows once `flow` is added: those expired when it was made
+ * are dropped, and the newest `maxPendingPerKey` kept. For stores that keep
+ * a key's flows as one value, changed under the key's lock.
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const withPending: (
+  flows: ReadonlyArray<PendingFlow>,
+  flow: PendingFlow
+) => ReadonlyArray<PendingFlow> = internal.withPending
+
+/**
+ * The flow `which` selects among a key's `flows` (the newest when several
+ * match), and the flows left once it is taken.
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const takeFrom: (
+  flows: ReadonlyArray<PendingFlow>,
+  which: PendingSelector
+) => readonly [Option.Option<PendingFlow>, ReadonlyArray<PendingFlow>] = internal.takeFrom
+
+/**
+ * A semaphore of one permit per key, made on first use: how a store
+ * serializes the holders of one key within this process before it takes a
+ * lock that other processes see (so that its fibers never poll that lock
+ * against each other).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const keyedLocks: () => (key: string) => Effect.Semaphore = internal.keyedLocks
 
 /**
  * @since 0.2.0

@@ -10,6 +10,7 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import type * as Path from "@effect/platform/Path"
+import type * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -37,6 +38,13 @@ export interface FileOptions {
   readonly lockTimeout?: Duration.DurationInput | undefined
   /** How long a refresh waits for the lock before it fails with reason `TokenStore`. Default a minute. */
   readonly acquireTimeout?: Duration.DurationInput | undefined
+  /**
+   * How the tokens are written: `TokenCodec.plain` (the default, tokens in
+   * the clear, the file owner-only) or a codec made with encryption keys.
+   *
+   * @since 0.2.0
+   */
+  readonly codec?: TokenCodec.TokenCodec | undefined
 }
 
 /**

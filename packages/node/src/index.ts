@@ -32,6 +32,11 @@ export * as NodeImgurAuth from "./NodeImgurAuth.js"
 export * as NodeTokenStore from "./NodeTokenStore.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as NodeAccountStore from "./NodeAccountStore.js"
+
+/**
  * @since 0.1.0
  */
 export * as TokenEndpoint from "./TokenEndpoint.js"

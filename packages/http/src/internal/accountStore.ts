@@ -28,7 +28,9 @@ export const PendingFlow = Schema.Struct({
   expiresAt: Schema.Number
 })
 
-const PendingList = Schema.parseJson(Schema.Array(PendingFlow))
+/** @internal */
+export const PendingFlowsFromJson = Schema.parseJson(Schema.Array(PendingFlow))
+const PendingList = PendingFlowsFromJson
 const decodePending = Schema.decodeUnknownEither(PendingList)
 const encodePending = Schema.encodeSync(PendingList)
 

@@ -54,7 +54,7 @@ export const make = (
     const fileName = encodeURIComponent(name.toWellFormed())
     const file = path.join(directory, fileName)
     const store = yield* atomic.make(directory)
-    const json = yield* TokenStore.makeKeyValueStore({ key: name }).pipe(
+    const json = yield* TokenStore.makeKeyValueStore({ key: name, codec: options?.codec }).pipe(
       Effect.provideService(KeyValueStore.KeyValueStore, store)
     )
 
