@@ -22,6 +22,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type * as Faults from "./Fault.js"
 import * as internal from "./internal/imgurEmulator.js"
 
 /**
@@ -120,59 +121,20 @@ export interface LogEntry {
 }
 
 /**
- * The body of an injected error:
- *
- * | shape | body |
- * | --- | --- |
- * | `envelope` | `{"data":{"error":MSG,"request":PATH,"method":M},"success":false,"status":S}` |
- * | `nested` | `{"data":{"error":{"code":S,"message":MSG,"type":"ImgurException"}},"success":false,"status":S}` |
- * | `jsonapi` | `{"errors":[{"id":"…","code":"S","status":"Too Many Requests","detail":MSG}]}` |
- * | `gateway` | `{"message":MSG}` (Mashape / RapidAPI) |
- * | `rfc6749` | `{"error":"invalid_grant","error_description":MSG}` |
- * | `html` | Imgur's "Error (1024)" page, `text/html` |
- * | `empty` | no body at all |
- * | `truncated` | a token response cut in the middle (default status 200) |
- * | `notToken` | HTTP 200 `{"data":{"hello":"world"},"success":true,"status":200}` |
+ * The body of an injected error (see the `Fault` module for the shapes).
  *
  * @since 0.1.0
  * @category models
  */
-export type ErrorShape =
-  | "envelope"
-  | "nested"
-  | "jsonapi"
-  | "gateway"
-  | "rfc6749"
-  | "html"
-  | "empty"
-  | "truncated"
-  | "notToken"
+export type ErrorShape = Faults.ErrorShape
 
 /**
- * What to do with one request instead of answering it normally.
- *
- * A fault with a `status`, `shape`, `message` or `retryAfter` answers with an
- * error body (shape `envelope` and status 500 unless given; `truncated` and
- * `notToken` default to 200). `drop` and `hang` break the connection instead.
- * A fault with only a `delay` answers normally, late.
+ * What to do with one request instead of answering it normally (see the `Fault` module).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Fault {
-  readonly status?: number | undefined
-  readonly shape?: ErrorShape | undefined
-  /** Imgur's message inside the shape, e.g. `"Imgur is temporarily over capacity"`. */
-  readonly message?: string | undefined
-  /** A `Retry-After` header: seconds, or an HTTP date. */
-  readonly retryAfter?: number | Date | undefined
-  /** Wait this long (real time) before answering. */
-  readonly delay?: Duration.DurationInput | undefined
-  /** Send the headers and part of the body, then destroy the socket. */
-  readonly drop?: boolean | undefined
-  /** Never answer (until the client gives up or the emulator closes). */
-  readonly hang?: boolean | undefined
-}
+export type Fault = Faults.Fault
 
 /**
  * A successful token response, as `POST /oauth2/token` sends it and as the
