@@ -52,8 +52,8 @@ export const defaultClient: ClientRegistration = {
 }
 
 /**
- * The Imgur account that every consent signs in as, when
- * `Options.account` is not given.
+ * The Imgur account that every consent signs in as, when neither
+ * `Options.account` nor `Options.accounts` is given.
  *
  * @since 0.1.0
  * @category constants
@@ -61,13 +61,27 @@ export const defaultClient: ClientRegistration = {
 export const defaultAccount: Account = { id: 4118974, username: "emulated-user" }
 
 /**
+ * An Imgur account the emulator knows: what the token response carries as
+ * `account_id` / `account_username`, and what `/3/account/me` answers.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface Account {
+  /** A positive integer, unique among the emulator's accounts. */
   readonly id: number
+  /** A non-empty name, unique among the emulator's accounts. */
   readonly username: string
 }
+
+/**
+ * Which of the emulator's accounts: a username (a string) or an id (a
+ * number). Where it is optional, the first account is meant.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AccountSelector = string | number
 
 /**
  * @since 0.1.0
@@ -94,8 +108,34 @@ export interface Options {
   readonly rotateRefreshTokens?: boolean | undefined
   /** How long authorization codes and PINs stay valid. Default 10 minutes. */
   readonly codeTtl?: Duration.DurationInput | undefined
-  /** The signed-in account. Default `defaultAccount`. */
+  /** One account: the same as `accounts: [account]` (give one of the two, not both). */
   readonly account?: Account | undefined
+  /**
+   * The accounts a person can sign in as, in order (the first one is the
+   * default of every helper that takes an account). With more than one, the
+   * consent page lets the person choose. Default `[defaultAccount]`. An
+   * empty list, a repeated id or username, or `account` given too, fails the
+   * start: a `ServeError` whose `cause` is an `ImgurEmulatorError` of reason
+   * `"InvalidConfiguration"`.
+   *
+   * @since 0.2.0
+   */
+  readonly accounts?: ReadonlyArray<Account> | undefined
+  /**
+   * Serve the test endpoints, for tests written in any language (default
+   * `false`: they answer 404 like any unknown path):
+   *
+   * - `POST /__emulator/consent` presses Allow (or Deny) on the consent page
+   *   of a request given as JSON or as a form: `{ client_id, response_type,
+   *   state?, account?, allow?, redirect_uri? }` → `{ location }`, or
+   *   `{ pin }` in the `pin` flow.
+   * - `GET /__emulator/requests` is the request log as a JSON array.
+   *
+   * Requests to them are not logged and take no fault.
+   *
+   * @since 0.2.0
+   */
+  readonly testEndpoints?: boolean | undefined
   /** How many entries the request log keeps (the oldest go first). Default 100 000. */
   readonly maxLogEntries?: number | undefined
 }
@@ -118,6 +158,14 @@ export interface LogEntry {
   readonly startedAt: number
   /** Real time from arrival to the answer (or to the end of a dropped / hung connection). */
   readonly durationMs: number
+  /**
+   * The username of the account the request acted for, where known: of the
+   * tokens a token request issued, of a `/3` call's Bearer token, or chosen
+   * at consent.
+   *
+   * @since 0.2.0
+   */
+  readonly account: string | undefined
 }
 
 /**
@@ -154,15 +202,17 @@ export interface TokenResponse {
 }
 
 /**
- * A request the emulator cannot act on: an unknown client, or an authorize
- * URL that Imgur would reject (the `message` is the one the HTTP endpoint
- * would put in its envelope).
+ * A request the emulator cannot act on: an unknown client or account, or an
+ * authorize URL that Imgur would reject (the `message` is the one the HTTP
+ * endpoint would put in its envelope). Reason `"InvalidConfiguration"` is
+ * the `cause` of the `ServeError` of an emulator whose `Options` cannot be
+ * served (see `Options.accounts`).
  *
  * @since 0.1.0
  * @category errors
  */
 export class ImgurEmulatorError extends Data.TaggedError("ImgurEmulatorError")<{
-  readonly reason: "UnknownClient" | "InvalidAuthorizeRequest"
+  readonly reason: "UnknownClient" | "UnknownAccount" | "InvalidAuthorizeRequest" | "InvalidConfiguration"
   readonly message: string
 }> {}
 
@@ -193,29 +243,68 @@ export interface Service {
   readonly inject: (path: string, faults: ReadonlyArray<Fault> | Fault, times?: number) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
   /**
-   * Forget every live access token, as when the user signed in elsewhere.
-   * Refresh tokens keep working.
+   * The accounts a person can sign in as, in the order of `Options.accounts`
+   * (the first is the default account of the helpers below).
+   *
+   * @since 0.2.0
+   */
+  readonly accounts: ReadonlyArray<Account>
+  /**
+   * Forget every live access token, of every client and account, as when
+   * the user signed in elsewhere. Refresh tokens keep working.
    */
   readonly invalidateAccessTokens: Effect.Effect<void>
-  /** A valid authorization code for the client, as Allow in the `code` flow would give. */
-  readonly issueCode: (clientId: string) => Effect.Effect<string, ImgurEmulatorError>
-  /** A valid PIN for the client, as Allow in the `pin` flow would show. */
-  readonly issuePin: (clientId: string) => Effect.Effect<string, ImgurEmulatorError>
   /**
-   * Tokens for the client, as Allow in the `token` flow would put in the
-   * fragment (this is a new grant: the previous access token of the client
-   * stops working).
+   * Forget the live access tokens of one account (of every client, or of
+   * `clientId` only), as when that user signed in elsewhere; the tokens of
+   * other accounts stay valid, and refresh tokens keep working. Fails with
+   * `UnknownAccount` / `UnknownClient` for a selector that names no account
+   * or client.
+   *
+   * @since 0.2.0
+   */
+  readonly invalidateAccessTokensOf: (
+    account: AccountSelector,
+    options?: { readonly clientId?: string | undefined }
+  ) => Effect.Effect<void, ImgurEmulatorError>
+  /**
+   * A valid authorization code for the client, as Allow in the `code` flow
+   * would give; bound to `options.account` (default: the first account).
+   */
+  readonly issueCode: (
+    clientId: string,
+    options?: { readonly account?: AccountSelector | undefined }
+  ) => Effect.Effect<string, ImgurEmulatorError>
+  /**
+   * A valid PIN for the client, as Allow in the `pin` flow would show;
+   * bound to `options.account` (default: the first account).
+   */
+  readonly issuePin: (
+    clientId: string,
+    options?: { readonly account?: AccountSelector | undefined }
+  ) => Effect.Effect<string, ImgurEmulatorError>
+  /**
+   * Tokens for the client and `options.account` (default: the first
+   * account), as Allow in the `token` flow would put in the fragment (this
+   * is a new grant: the previous access token of that client and account
+   * stops working; other accounts' tokens stay valid).
    */
   readonly issueTokens: (
     clientId: string,
-    options?: { readonly expiresIn?: number | undefined }
+    options?: {
+      readonly expiresIn?: number | undefined
+      readonly account?: AccountSelector | undefined
+    }
   ) => Effect.Effect<TokenResponse, ImgurEmulatorError>
   /**
-   * Press Allow for this authorize URL (only its query matters): the
-   * redirect `Location` for the `code` and `token` flows, the PIN for the
-   * `pin` flow.
+   * Press Allow for this authorize URL (only its query matters), signed in
+   * as `options.account` (default: the first account): the redirect
+   * `Location` for the `code` and `token` flows, the PIN for the `pin` flow.
    */
-  readonly approveUrl: (authorizeUrl: string) => Effect.Effect<string, ImgurEmulatorError>
+  readonly approveUrl: (
+    authorizeUrl: string,
+    options?: { readonly account?: AccountSelector | undefined }
+  ) => Effect.Effect<string, ImgurEmulatorError>
   /** Press Deny for this authorize URL: the redirect `Location`. */
   readonly denyUrl: (authorizeUrl: string) => Effect.Effect<string, ImgurEmulatorError>
 }
@@ -272,6 +361,9 @@ export declare namespace ImgurEmulator {
 
 /**
  * Start an emulator; it closes (dropping any open connection) with the scope.
+ * It fails with a `ServeError` when it cannot listen, or when the options
+ * cannot be served (then the `cause` is an `ImgurEmulatorError` of reason
+ * `"InvalidConfiguration"`).
  *
  * @example
  * ```ts

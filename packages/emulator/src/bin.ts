@@ -10,9 +10,20 @@
  *
  * Options: `--port N` (default any free port), `--host H` (default
  * 127.0.0.1), `--auto-approve`, `--client-id X --client-secret Y --callback
- * URL` (all three, in place of the default client), `--rotate-refresh-tokens`,
- * `--access-token-ttl SECONDS`. `--help` (or `-h`) prints the usage and every
- * option on stdout and exits 0.
+ * URL` (all three, in place of the default client), `--account NAME[:ID]`
+ * (repeatable: the accounts one can sign in as; without `:ID` the Nth, from 0, gets
+ * the id `defaultAccount.id + N`), `--test-endpoints` (serve
+ * `POST /__emulator/consent` and `GET /__emulator/requests`),
+ * `--rotate-refresh-tokens`, `--access-token-ttl SECONDS`. `--help` (or `-h`)
+ * prints the usage and every option on stdout and exits 0.
+ *
+ * ```sh
+ * imgur-emulator --port 8080 --account alice --account bob:42 --test-endpoints
+ * curl -s -X POST http://127.0.0.1:8080/__emulator/consent \
+ *   -H 'content-type: application/json' \
+ *   -d '{"client_id":"emulator-client","response_type":"code","state":"xyz","account":"bob"}'
+ * # {"location":"http://127.0.0.1:8765/callback?state=xyz&code=…"}
+ * ```
  *
  * @since 0.1.0
  */
@@ -28,7 +39,13 @@ const main = Effect.gen(function*() {
     Effect.tapError((error) => Console.error(`imgur-emulator: ${error.message}\n${usage}`))
   )
   const emulator = yield* ImgurEmulator.make(options).pipe(
-    Effect.tapError((error) => Console.error(`imgur-emulator: cannot listen: ${String(error.cause)}`))
+    Effect.tapError((error) =>
+      Console.error(
+        error.cause instanceof ImgurEmulator.ImgurEmulatorError ?
+          `imgur-emulator: ${error.cause.message}` :
+          `imgur-emulator: cannot listen: ${String(error.cause)}`
+      )
+    )
   )
   yield* Console.log(`imgur-emulator listening on ${emulator.url}`)
   return yield* Effect.never

@@ -10,7 +10,7 @@ import { authorize, client, exchangePin, me, readTokens, refresh, request } from
 
 describe("ImgurEmulator", () => {
   describe("request log", () => {
-    it.scoped("records method, path, grant type, status and the Clock's time; counts and clears", () =>
+    it.scoped("records method, path, grant type, status, account and the Clock's time; counts and clears", () =>
       Effect.gen(function*() {
         const emulator = yield* ImgurEmulator.make()
         yield* TestClock.adjust("5 seconds")
@@ -20,16 +20,35 @@ describe("ImgurEmulator", () => {
         yield* exchangePin(emulator, "nope")
         yield* me(emulator, `Bearer ${tokens.access_token}`)
         yield* authorize(emulator, { client_id: client.clientId, response_type: "code", state: "secret-state" })
+        const live = yield* emulator.issueTokens(client.clientId)
+        yield* me(emulator, `Bearer ${live.access_token}`)
         const log = yield* emulator.log
-        expect(log.map(({ durationMs: _, ...entry }) => entry)).toEqual([
-          { method: "POST", path: "/oauth2/token", grantType: "refresh_token", status: 200, startedAt: 5000 },
-          { method: "POST", path: "/oauth2/token", grantType: "pin", status: 400, startedAt: 6000 },
-          { method: "GET", path: "/3/account/me", grantType: undefined, status: 403, startedAt: 6000 },
-          { method: "GET", path: "/oauth2/authorize", grantType: undefined, status: 200, startedAt: 6000 }
+        const account = "emulated-user"
+        expect(log.map(({ durationMs: _, ...entry }) => entry)).toStrictEqual([
+          { method: "POST", path: "/oauth2/token", grantType: "refresh_token", status: 200, startedAt: 5000, account },
+          { method: "POST", path: "/oauth2/token", grantType: "pin", status: 400, startedAt: 6000, account: undefined },
+          {
+            method: "GET",
+            path: "/3/account/me",
+            grantType: undefined,
+            status: 403,
+            startedAt: 6000,
+            account: undefined
+          },
+          {
+            method: "GET",
+            path: "/oauth2/authorize",
+            grantType: undefined,
+            status: 200,
+            startedAt: 6000,
+            account: undefined
+          },
+          { method: "GET", path: "/3/account/me", grantType: undefined, status: 200, startedAt: 6000, account }
         ])
         for (const entry of log) expect(entry.durationMs).toBeGreaterThanOrEqual(0)
-        expect(yield* emulator.countRequests()).toBe(4)
+        expect(yield* emulator.countRequests()).toBe(5)
         expect(yield* emulator.countRequests({ path: "/oauth2/token" })).toBe(2)
+        expect(yield* emulator.countRequests({ path: "/3/account/me" })).toBe(2)
         expect(yield* emulator.countRequests({ grantType: "pin" })).toBe(1)
         expect(yield* emulator.countRequests({ path: "/oauth2/token", grantType: "authorization_code" })).toBe(0)
         yield* emulator.clearLog

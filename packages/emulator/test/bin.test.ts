@@ -74,6 +74,8 @@ describe.concurrent("imgur-emulator", () => {
         fetch(`${url}/3/credits`, { headers: { authorization: "Client-ID emulator-client" } })
       )
       expect(response.status).toBe(200)
+      // no test endpoints unless asked for
+      expect((yield* Effect.promise(() => fetch(`${url}/__emulator/requests`))).status).toBe(404)
       child.kill("SIGTERM")
       const { code } = yield* Effect.promise(() => exit)
       expect(code).toBe(0)
@@ -107,6 +109,54 @@ describe.concurrent("imgur-emulator", () => {
       expect((yield* Effect.promise(() => exit)).code).toBe(0)
     }), { timeout: 20_000 })
 
+  it.scoped(
+    "serves each repeated --account, and the test endpoints with --test-endpoints",
+    () =>
+      Effect.gen(function*() {
+        const { child, exit, url } = yield* start(["--account", "alice", "--account", "bob:42", "--test-endpoints"])
+        const signIn = (account: string) =>
+          Effect.promise(async () => {
+            const consent = await fetch(`${url}/__emulator/consent`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify({ client_id: "emulator-client", response_type: "code", state: "s", account })
+            })
+            const answer: unknown = await consent.json()
+            const location = typeof answer === "object" && answer !== null && "location" in answer ?
+              String(answer.location) :
+              ""
+            const code = new URL(location).searchParams.get("code") ?? ""
+            const tokens = await fetch(`${url}/oauth2/token`, {
+              method: "POST",
+              body: new URLSearchParams({
+                client_id: "emulator-client",
+                client_secret: "emulator-secret",
+                grant_type: "authorization_code",
+                code
+              })
+            })
+            const body: unknown = await tokens.json()
+            return { consent: consent.status, location, tokens: body }
+          })
+        const bob = yield* signIn("bob")
+        expect(bob.consent).toBe(200)
+        expect(bob.location).toMatch(/^http:\/\/127\.0\.0\.1:8765\/callback\?state=s&code=[0-9a-f]{40}$/)
+        expect(bob.tokens).toMatchObject({ account_id: 42, account_username: "bob" })
+        // the first --account, without an id, gets the default account's id
+        expect((yield* signIn("alice")).tokens).toMatchObject({ account_id: 4118974, account_username: "alice" })
+        const log = yield* Effect.promise(() =>
+          fetch(`${url}/__emulator/requests`).then((response): Promise<unknown> => response.json())
+        )
+        expect(log).toEqual([
+          expect.objectContaining({ method: "POST", path: "/oauth2/token", status: 200, account: "bob" }),
+          expect.objectContaining({ method: "POST", path: "/oauth2/token", status: 200, account: "alice" })
+        ])
+        child.kill("SIGTERM")
+        expect((yield* Effect.promise(() => exit)).code).toBe(0)
+      }),
+    { timeout: 20_000 }
+  )
+
   it.effect("--help and -h print the usage and every option on stdout, and exit 0", () =>
     Effect.gen(function*() {
       const results = yield* Effect.all([run(["--help"]), run(["-h"]), run(["--port", "0", "--help"])], {
@@ -126,6 +176,10 @@ describe.concurrent("imgur-emulator", () => {
             "--callback",
             "--rotate-refresh-tokens",
             "--access-token-ttl",
+            "--account NAME[:ID]",
+            "--test-endpoints",
+            "POST /__emulator/consent",
+            "GET /__emulator/requests",
             "--help"
           ]
         ) expect(stdout).toContain(option)
@@ -159,7 +213,12 @@ describe("parseOptions", () => {
       "http://127.0.0.1:1/cb",
       "--rotate-refresh-tokens",
       "--access-token-ttl",
-      "60"
+      "60",
+      "--account",
+      "alice",
+      "--test-endpoints",
+      "--account",
+      "bob:42"
     ])
     expect(options).toEqual(Either.right({
       port: 8080,
@@ -167,8 +226,42 @@ describe("parseOptions", () => {
       autoApprove: true,
       rotateRefreshTokens: true,
       accessTokenTtl: Duration.seconds(60),
-      clients: [{ clientId: "id", clientSecret: "secret", callbackUrl: "http://127.0.0.1:1/cb" }]
+      clients: [{ clientId: "id", clientSecret: "secret", callbackUrl: "http://127.0.0.1:1/cb" }],
+      accounts: [{ id: 4118974, username: "alice" }, { id: 42, username: "bob" }],
+      testEndpoints: true
     }))
+  })
+
+  it("gives each --account without an id the default account's id plus its index", () => {
+    expect(parseOptions(["--account", "a", "--account", "b:7", "--account", "c", "--account", "d:e:9"])).toEqual(
+      Either.right(expect.objectContaining({
+        accounts: [
+          { id: 4118974, username: "a" },
+          { id: 7, username: "b" },
+          { id: 4118976, username: "c" },
+          { id: 9, username: "d:e" }
+        ]
+      }))
+    )
+  })
+
+  it("rejects an empty or repeated account name, a repeated id, and an --account with no value", () => {
+    const messages = [
+      ["--account", ""],
+      ["--account", ":5"],
+      ["--account", "a", "--account", "a"],
+      ["--account", "a:5", "--account", "b:5"],
+      ["--account", "x:4118975", "--account", "y"], // y gets 4118974 + 1
+      ["--account", "z:0"],
+      ["--account"]
+    ].map((args) => Either.match(parseOptions(args), { onLeft: (error) => error.message, onRight: () => "" }))
+    expect(messages[0]).toContain("empty username")
+    expect(messages[1]).toContain("empty username")
+    expect(messages[2]).toBe("--account: Two accounts have the username \"a\"")
+    expect(messages[3]).toBe("--account: Two accounts have the id 5")
+    expect(messages[4]).toBe("--account: Two accounts have the id 4118975")
+    expect(messages[5]).toContain("positive integer")
+    expect(messages[6]).toContain("--account")
   })
 
   it("leaves out what is not given", () => {

@@ -10,13 +10,33 @@ import {
   exchangePin,
   expectEnvelope,
   me,
+  meOf,
   readTokens,
+  readTokensOf,
   refresh,
   text
 } from "./helpers.js"
 
-// Every request goes over real loopback HTTP with the global fetch or
-// node:http; nothing here calls the emulator's request handling directly.
+const alice: ImgurEmulator.Account = { id: 1001, username: "alice" }
+const bob: ImgurEmulator.Account = { id: 2002, username: "b<o>b" }
+
+const unescape = (value: string) =>
+  value.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+
+/**
+ * The fields of a consent page's form, as a browser reads them: the hidden
+ * inputs, and each radio button (its name, its value, whether it is checked).
+ */
+const formOf = (html: string) => {
+  const hidden: Record<string, string> = {}
+  for (const [, name = "", value = ""] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    hidden[name] = unescape(value)
+  }
+  const radios = [...html.matchAll(/<input type="radio" id="[^"]+" name="([^"]+)" value="([^"]*)"( checked)?>/g)]
+    .map(([, name = "", value = "", checked]) => ({ name, value: unescape(value), checked: checked !== undefined }))
+  return { hidden, radios }
+}
 
 describe("ImgurEmulator", () => {
   describe("consent page", () => {
@@ -38,6 +58,67 @@ describe("ImgurEmulator", () => {
         expect(html).toContain("<input type=\"hidden\" name=\"response_type\" value=\"code\">")
         expect(html).toContain("<input type=\"hidden\" name=\"state\" value=\"s&lt;1&gt;&quot;&amp;\">")
         expect(html).toContain("emulated-user")
+      }))
+
+    it.scoped("with one account, offers no choice of account", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make({ accounts: [alice] })
+        const html = yield* text(yield* authorize(emulator, { client_id: client.clientId, response_type: "code" }))
+        expect(html).toContain("<strong id=\"account\">alice</strong>")
+        expect(formOf(html).radios).toEqual([])
+        expect(html).not.toContain("name=\"account\"")
+      }))
+
+    it.scoped("with several accounts, offers one radio button each, the first checked; the choice posted is honoured", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make({ accounts: [alice, bob] })
+        const html = yield* text(
+          yield* authorize(emulator, { client_id: client.clientId, response_type: "code", state: "s" })
+        )
+        const form = formOf(html)
+        expect(form.radios).toEqual([
+          { name: "account", value: "alice", checked: true },
+          { name: "account", value: "b<o>b", checked: false }
+        ])
+        expect(html).toContain("value=\"b&lt;o&gt;b\"> <strong>b&lt;o&gt;b</strong> (2002)")
+        expect(html).toContain("<fieldset id=\"accounts\">")
+        expect(html).toContain("one of your Imgur accounts")
+        // submit the form as a browser would, with the second radio button chosen
+        const fields = form.hidden
+        expect(fields).toEqual({ client_id: client.clientId, response_type: "code", state: "s" })
+        const response = yield* decide(emulator, { ...fields, account: form.radios[1]?.value ?? "", decision: "allow" })
+        expect(response.status).toBe(302)
+        const location = response.headers.get("location") ?? ""
+        expect(location).toMatch(/^http:\/\/127\.0\.0\.1:8765\/callback\?state=s&code=[0-9a-f]{40}$/)
+        const tokens = yield* readTokensOf(
+          yield* exchangeCode(emulator, new URL(location).searchParams.get("code") ?? ""),
+          bob
+        )
+        expect(yield* meOf(emulator, tokens.access_token)).toEqual(bob)
+        // the first account when the form carries none (autoApprove too), and by id
+        const withoutChoice = yield* decide(emulator, { ...fields, decision: "allow" })
+        const code = new URL(withoutChoice.headers.get("location") ?? "").searchParams.get("code") ?? ""
+        yield* readTokensOf(yield* exchangeCode(emulator, code), alice)
+        const byId = yield* decide(emulator, {
+          client_id: client.clientId,
+          response_type: "token",
+          account: "2002",
+          decision: "allow"
+        })
+        expect(byId.headers.get("location")).toContain("&account_username=b%3Co%3Eb&account_id=2002")
+      }))
+
+    it.scoped("a decision for an account the emulator does not know is rejected", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make({ accounts: [alice, bob] })
+        const response = yield* decide(emulator, {
+          client_id: client.clientId,
+          response_type: "code",
+          account: "carol",
+          decision: "allow"
+        })
+        const message = yield* expectEnvelope(response, 400, "/oauth2/authorize/decision", "POST")
+        expect(message).toContain("\"carol\"")
       }))
 
     it.scoped("has no state field when the request carried no state", () =>
@@ -181,6 +262,13 @@ describe("ImgurEmulator", () => {
         const emulator = yield* ImgurEmulator.make()
         const response = yield* decide(emulator, { client_id: "nobody", response_type: "code", decision: "allow" })
         expect(yield* expectEnvelope(response, 400, "/oauth2/authorize/decision", "POST")).toBe("Invalid client_id")
+      }))
+
+    it.scoped("autoApprove signs in as the first account", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make({ autoApprove: true, accounts: [bob, alice] })
+        const response = yield* authorize(emulator, { client_id: client.clientId, response_type: "token" })
+        expect(response.headers.get("location")).toContain("&account_username=b%3Co%3Eb&account_id=2002")
       }))
 
     it.scoped("autoApprove redirects at once in the code and token flows and shows the PIN at once", () =>

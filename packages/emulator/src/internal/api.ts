@@ -2,12 +2,12 @@ import type * as Api from "../ImgurEmulator.js"
 import * as Grants from "./grants.js"
 import * as Quotas from "./quotas.js"
 import type { Reply } from "./reply.js"
-import { envelope, notAllowed, success, withHeaders } from "./reply.js"
+import { envelope, forAccount, notAllowed, success, withHeaders } from "./reply.js"
 import type { Incoming } from "./request.js"
 
 /**
  * What the `/3` API needs: the registered applications (for `Client-ID`),
- * the grants (for `Bearer`) and the budgets.
+ * the grants (for `Bearer`, each token with its account) and the budgets.
  *
  * @internal
  */
@@ -33,32 +33,46 @@ const account = (account: Api.Account) => ({
   is_blocked: false
 })
 
-/** The endpoints the emulator knows: whether a `Client-ID` may call it, and its data. */
-const endpoints: Readonly<
-  Record<string, { readonly clientIdAllowed: boolean; readonly data: (state: ApiState) => unknown }>
-> = {
-  "/3/account/me": { clientIdAllowed: false, data: (state) => account(state.grants.account) },
-  "/3/credits": { clientIdAllowed: true, data: (state) => Quotas.credits(state.quotas) }
+/**
+ * The endpoints the emulator knows: who may call each (a Bearer token only,
+ * or a `Client-ID` too), and its data.
+ */
+type Endpoint =
+  | { readonly caller: "bearer"; readonly data: (account: Api.Account) => unknown }
+  | { readonly caller: "bearerOrClientId"; readonly data: (state: ApiState) => unknown }
+
+const endpoints: Readonly<Record<string, Endpoint>> = {
+  "/3/account/me": { caller: "bearer", data: account },
+  "/3/credits": { caller: "bearerOrClientId", data: (state) => Quotas.credits(state.quotas) }
 }
 
-const authorized = (
-  state: ApiState,
-  { authorization, method, path }: Incoming,
-  clientIdAllowed: boolean
-): Reply | undefined => {
-  const given = authorization?.trim()
-  if (given === undefined || given === "") return envelope(401, "Authentication required", path, method)
+/** Who is calling: the account of a live Bearer token, a registered client, or a refusal. */
+type Caller =
+  | { readonly _tag: "Bearer"; readonly account: Api.Account }
+  | { readonly _tag: "ClientId" }
+  | { readonly _tag: "Refused"; readonly reply: Reply }
+
+const refused = (status: number, message: string, { method, path }: Incoming): Caller => ({
+  _tag: "Refused",
+  reply: envelope(status, message, path, method)
+})
+
+const callerOf = (state: ApiState, incoming: Incoming, clientIdAllowed: boolean): Caller => {
+  const given = incoming.authorization?.trim()
+  if (given === undefined || given === "") return refused(401, "Authentication required", incoming)
   const [scheme = "", credential = ""] = given.split(/\s+/, 2)
   switch (scheme.toLowerCase()) {
-    case "bearer":
-      return Grants.isLiveAccessToken(state.grants, credential) ?
-        undefined :
-        envelope(403, "The access token provided is invalid.", path, method)
+    case "bearer": {
+      const grant = Grants.liveAccessToken(state.grants, credential)
+      return grant === undefined ?
+        refused(403, "The access token provided is invalid.", incoming) :
+        { _tag: "Bearer", account: grant.account }
+    }
     case "client-id":
-      if (!clientIdAllowed) return envelope(401, "Authentication required", path, method)
-      return state.clients.has(credential) ? undefined : envelope(403, "Invalid client_id", path, method)
+      if (!clientIdAllowed) return refused(401, "Authentication required", incoming)
+      return state.clients.has(credential) ? { _tag: "ClientId" } : refused(403, "Invalid client_id", incoming)
     default:
-      return envelope(401, "Authentication required", path, method)
+      return refused(401, "Authentication required", incoming)
   }
 }
 
@@ -67,7 +81,21 @@ const answer = (state: ApiState, incoming: Incoming): Reply => {
   const endpoint = Object.hasOwn(endpoints, path) ? endpoints[path] : undefined
   if (endpoint === undefined) return envelope(404, "Not found", path, method)
   if (method !== "GET" && method !== "HEAD") return notAllowed(path, method, "GET")
-  return authorized(state, incoming, endpoint.clientIdAllowed) ?? success(endpoint.data(state))
+  const caller = callerOf(state, incoming, endpoint.caller === "bearerOrClientId")
+  switch (caller._tag) {
+    case "Refused":
+      return caller.reply
+    case "Bearer":
+      return forAccount(
+        success(endpoint.caller === "bearer" ? endpoint.data(caller.account) : endpoint.data(state)),
+        caller.account
+      )
+    case "ClientId":
+      // a Client-ID reaches only the endpoints that allow it
+      return endpoint.caller === "bearerOrClientId" ?
+        success(endpoint.data(state)) :
+        envelope(401, "Authentication required", path, method)
+  }
 }
 
 /**

@@ -2,11 +2,13 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { parseArgs } from "node:util"
-import type * as ImgurEmulator from "../ImgurEmulator.js"
+import * as ImgurEmulator from "../ImgurEmulator.js"
+import * as Accounts from "./accounts.js"
 
 /** @internal */
 export const usage = `Usage: imgur-emulator [--port N] [--host H] [--auto-approve]
                       [--client-id ID --client-secret SECRET --callback URL]
+                      [--account NAME[:ID]]... [--test-endpoints]
                       [--rotate-refresh-tokens] [--access-token-ttl SECONDS]`
 
 /**
@@ -25,6 +27,14 @@ Options:
   --client-id ID --client-secret SECRET --callback URL
                               the application to serve, all three together, in place of the default one
                               (emulator-client, emulator-secret, http://127.0.0.1:8765/callback)
+  --account NAME[:ID]         an account one can sign in as; repeat it for several (the consent page then
+                              offers the choice, the first is the default). Without :ID, the Nth
+                              --account (from 0) gets the id ${ImgurEmulator.defaultAccount.id} + N. Default: one account,
+                              ${ImgurEmulator.defaultAccount.username} (${ImgurEmulator.defaultAccount.id})
+  --test-endpoints            serve POST /__emulator/consent (Allow or Deny without a browser: JSON or form
+                              {client_id, response_type, state?, account?, allow?, redirect_uri?} answers
+                              {"location": ...} or {"pin": ...}) and GET /__emulator/requests (the request
+                              log as JSON); off by default
   --rotate-refresh-tokens     a refresh returns a new refresh token and ends the old one
   --access-token-ttl SECONDS  the expires_in of issued access tokens (default: 3600)
   -h, --help                  print this help and exit
@@ -44,6 +54,26 @@ export const isHelpRequest = (args: ReadonlyArray<string>): boolean => {
 
 /** @internal */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/**
+ * The accounts of `--account NAME[:ID]`, in order: an id given after the
+ * last `:`, else the default account's id plus the option's index.
+ */
+const accountsOf = (
+  values: ReadonlyArray<string> | undefined
+): Either.Either<ReadonlyArray<ImgurEmulator.Account> | undefined, UsageError> => {
+  if (values === undefined || values.length === 0) return Either.right(undefined)
+  const accounts = values.map((value, index): ImgurEmulator.Account => {
+    const match = /^(.*):(\d+)$/.exec(value)
+    return match === null ?
+      { id: ImgurEmulator.defaultAccount.id + index, username: value } :
+      { id: Number(match[2]), username: match[1] ?? "" }
+  })
+  const problem = Accounts.problem(accounts)
+  return problem === undefined ?
+    Either.right(accounts) :
+    Either.left(new UsageError({ message: `--account: ${problem}` }))
+}
 
 const integer = (
   name: string,
@@ -78,34 +108,33 @@ export const parseOptions = (args: ReadonlyArray<string>): Either.Either<ImgurEm
             "client-secret": { type: "string" },
             callback: { type: "string" },
             "rotate-refresh-tokens": { type: "boolean" },
-            "access-token-ttl": { type: "string" }
+            "access-token-ttl": { type: "string" },
+            account: { type: "string", multiple: true },
+            "test-endpoints": { type: "boolean" }
           }
         }).values,
       catch: (cause) => new UsageError({ message: cause instanceof Error ? cause.message : String(cause) })
     })
     const port = yield* integer("port", parsed.port, 65535)
     const ttl = yield* integer("access-token-ttl", parsed["access-token-ttl"], 315_360_000)
-    const clientId = parsed["client-id"]
-    const clientSecret = parsed["client-secret"]
-    const callbackUrl = parsed.callback
-    if (clientId !== undefined && clientSecret !== undefined && callbackUrl !== undefined) {
-      return {
-        port,
-        host: parsed.host,
-        autoApprove: parsed["auto-approve"],
-        rotateRefreshTokens: parsed["rotate-refresh-tokens"],
-        accessTokenTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
-        clients: [{ clientId, clientSecret, callbackUrl }]
-      }
-    }
-    if (clientId !== undefined || clientSecret !== undefined || callbackUrl !== undefined) {
-      return yield* Either.left(new UsageError({ message: "--client-id, --client-secret and --callback go together" }))
-    }
-    return {
+    const accounts = yield* accountsOf(parsed.account)
+    const common: ImgurEmulator.Options = {
       port,
       host: parsed.host,
       autoApprove: parsed["auto-approve"],
       rotateRefreshTokens: parsed["rotate-refresh-tokens"],
-      accessTokenTtl: ttl === undefined ? undefined : Duration.seconds(ttl)
+      accessTokenTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
+      ...(accounts === undefined ? {} : { accounts }),
+      ...(parsed["test-endpoints"] === undefined ? {} : { testEndpoints: parsed["test-endpoints"] })
     }
+    const clientId = parsed["client-id"]
+    const clientSecret = parsed["client-secret"]
+    const callbackUrl = parsed.callback
+    if (clientId !== undefined && clientSecret !== undefined && callbackUrl !== undefined) {
+      return { ...common, clients: [{ clientId, clientSecret, callbackUrl }] }
+    }
+    if (clientId !== undefined || clientSecret !== undefined || callbackUrl !== undefined) {
+      return yield* Either.left(new UsageError({ message: "--client-id, --client-secret and --callback go together" }))
+    }
+    return common
   })

@@ -1,26 +1,34 @@
 import * as Either from "effect/Either"
 import type * as Api from "../ImgurEmulator.js"
 import { ImgurEmulatorError } from "../ImgurEmulator.js"
+import * as Accounts from "./accounts.js"
 import * as Grants from "./grants.js"
 import { consentPage, pinPage } from "./pages.js"
 import type { Reply } from "./reply.js"
-import { envelope, html, redirect } from "./reply.js"
+import { envelope, forAccount, html, redirect } from "./reply.js"
 import type { Incoming, Params } from "./request.js"
 import { paramsOfSearch } from "./request.js"
 
 /**
- * What consent needs: the registered applications, whether consent needs a
- * click, and where codes, PINs and tokens are issued (for the signed-in account).
+ * What consent needs: the registered applications, the accounts one may
+ * sign in as, whether consent needs a click, and where codes, PINs and
+ * tokens are issued.
  *
  * @internal
  */
 export interface Consent {
   readonly clients: ReadonlyMap<string, Api.ClientRegistration>
+  readonly accounts: Accounts.Accounts
   readonly autoApprove: boolean
   readonly grants: Grants.Grants
 }
 
-type ResponseType = "code" | "token" | "pin"
+/** @internal */
+export type ResponseType = "code" | "token" | "pin"
+
+/** @internal */
+export const isResponseType = (value: string | undefined): value is ResponseType =>
+  value === "code" || value === "token" || value === "pin"
 
 /**
  * A `GET /oauth2/authorize` that Imgur would accept.
@@ -81,26 +89,27 @@ export const parseAuthorize = (
     return reject(400, "The redirect_uri parameter is not allowed: Imgur redirects to the registered callback")
   }
   const responseType = params("response_type")
-  if (responseType !== "code" && responseType !== "token" && responseType !== "pin") {
+  if (!isResponseType(responseType)) {
     return reject(400, "Invalid response_type: use code, token or pin")
   }
   return Either.right({ client, responseType, state: params("state") })
 }
 
 /**
- * Allow: a code in the query, tokens in the fragment (state in the query), or a PIN.
+ * Allow, signed in as the account: a code in the query, tokens in the
+ * fragment (state in the query), or a PIN; each bound to the client and the account.
  *
  * @internal
  */
-export const allow = (consent: Consent, request: AuthorizeRequest): Decision => {
+export const allow = (consent: Consent, request: AuthorizeRequest, account: Api.Account): Decision => {
   const { client, state } = request
   switch (request.responseType) {
     case "code": {
-      const code = Grants.issueCode(consent.grants, client.clientId)
+      const code = Grants.issueCode(consent.grants, client.clientId, account)
       return { _tag: "Redirect", location: withQuery(client.callbackUrl, [...stateParam(state), ["code", code]]) }
     }
     case "token": {
-      const tokens = Grants.issueTokens(consent.grants, client.clientId)
+      const tokens = Grants.issueTokens(consent.grants, client.clientId, account)
       const fragment = [
         ["access_token", tokens.access_token],
         ["expires_in", String(tokens.expires_in)],
@@ -112,7 +121,7 @@ export const allow = (consent: Consent, request: AuthorizeRequest): Decision => 
       return { _tag: "Redirect", location: `${withQuery(client.callbackUrl, stateParam(state))}#${fragment}` }
     }
     case "pin":
-      return { _tag: "Pin", pin: Grants.issuePin(consent.grants, client.clientId) }
+      return { _tag: "Pin", pin: Grants.issuePin(consent.grants, client.clientId, account) }
   }
 }
 
@@ -124,8 +133,11 @@ export const allow = (consent: Consent, request: AuthorizeRequest): Decision => 
 export const deny = (request: AuthorizeRequest): string =>
   withQuery(request.client.callbackUrl, [["error", "access_denied"], ...stateParam(request.state)])
 
-const decisionReply = (decision: Decision, clientId: string): Reply =>
-  decision._tag === "Redirect" ? redirect(decision.location) : html(pinPage(clientId, decision.pin))
+const decisionReply = (decision: Decision, clientId: string, account: Api.Account): Reply =>
+  forAccount(
+    decision._tag === "Redirect" ? redirect(decision.location) : html(pinPage(clientId, decision.pin)),
+    account
+  )
 
 const searchOf = (query: string) => {
   const search = new URLSearchParams(query)
@@ -142,17 +154,21 @@ export const authorizePage = (consent: Consent, { method, path, query }: Incomin
   const parsed = parseAuthorize(consent, params, has)
   if (Either.isLeft(parsed)) return envelope(parsed.left.status, parsed.left.message, path, method)
   const request = parsed.right
-  if (consent.autoApprove) return decisionReply(allow(consent, request), request.client.clientId)
+  if (consent.autoApprove) {
+    return decisionReply(allow(consent, request, consent.accounts[0]), request.client.clientId, consent.accounts[0])
+  }
   return html(consentPage({
     clientId: request.client.clientId,
     responseType: request.responseType,
     state: request.state,
-    username: consent.grants.account.username
+    accounts: consent.accounts
   }))
 }
 
 /**
- * `POST /oauth2/authorize/decision`: the consent page's form, Allow or Deny.
+ * `POST /oauth2/authorize/decision`: the consent page's form, Allow or Deny,
+ * and the account chosen (a username or an id; the first account when the
+ * form has none).
  *
  * @internal
  */
@@ -161,9 +177,12 @@ export const decide = (consent: Consent, { body, method, path }: Incoming): Repl
   const params = body.right
   const parsed = parseAuthorize(consent, params, (name) => params(name) !== undefined)
   if (Either.isLeft(parsed)) return envelope(parsed.left.status, parsed.left.message, path, method)
+  const chosen = Accounts.selectParam(consent.accounts, params("account"))
+  if (Either.isLeft(chosen)) return envelope(400, chosen.left, path, method)
+  const account = chosen.right
   switch (params("decision")) {
     case "allow":
-      return decisionReply(allow(consent, parsed.right), parsed.right.client.clientId)
+      return decisionReply(allow(consent, parsed.right, account), parsed.right.client.clientId, account)
     case "deny":
       return redirect(deny(parsed.right))
     default:
@@ -190,15 +209,24 @@ export const authorizeRequestOf = (
 }
 
 /**
- * Press Allow for an authorize URL: the redirect `Location`, or the PIN.
+ * Press Allow for an authorize URL, signed in as the selected account (the
+ * first one by default): the redirect `Location`, or the PIN.
  *
  * @internal
  */
-export const approveUrl = (consent: Consent, authorizeUrl: string): Either.Either<string, ImgurEmulatorError> =>
-  Either.map(authorizeRequestOf(consent, authorizeUrl), (request) => {
-    const decision = allow(consent, request)
-    return decision._tag === "Redirect" ? decision.location : decision.pin
-  })
+export const approveUrl = (
+  consent: Consent,
+  authorizeUrl: string,
+  selector: Api.AccountSelector | undefined
+): Either.Either<string, ImgurEmulatorError> =>
+  Either.flatMap(
+    authorizeRequestOf(consent, authorizeUrl),
+    (request) =>
+      Either.map(Accounts.select(consent.accounts, selector), (account) => {
+        const decision = allow(consent, request, account)
+        return decision._tag === "Redirect" ? decision.location : decision.pin
+      })
+  )
 
 /**
  * Press Deny for an authorize URL: the redirect `Location`.

@@ -1,3 +1,5 @@
+import type { Accounts } from "./accounts.js"
+
 /** @internal */
 export const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (char) => {
@@ -29,6 +31,8 @@ button { font-size: 1rem; padding: .5rem 1.5rem; margin-right: .5rem; border: 0;
 #allow { background: #1bb76e; color: #fff; }
 #deny { background: #555; color: #fff; }
 #pin { font-size: 2rem; letter-spacing: .1em; }
+fieldset { border: 1px solid #555; border-radius: 4px; margin: 0 0 1rem; }
+label { line-height: 1.8; }
 </style>
 </head>
 <body>
@@ -44,12 +48,30 @@ export interface ConsentPage {
   readonly clientId: string
   readonly responseType: string
   readonly state: string | undefined
-  readonly username: string
+  /** The accounts the person may sign in as. */
+  readonly accounts: Accounts
 }
 
 /**
+ * With several accounts, one radio button each (`name="account"`, the
+ * username as the value; the first one checked).
+ */
+const accountChoice = (accounts: ConsentPage["accounts"]): string =>
+  accounts.length < 2 ? "" : `<fieldset id="accounts">
+<legend>Sign in as</legend>
+${
+    accounts.map(({ id, username }, index) =>
+      `<label><input type="radio" id="account-${index}" name="account" value="${escapeHtml(username)}"${
+        index === 0 ? " checked" : ""
+      }> <strong>${escapeHtml(username)}</strong> (${id})</label><br>\n`
+    ).join("")
+  }</fieldset>
+`
+
+/**
  * The consent page: a plain form that posts the request back with the
- * button that was pressed (`decision=allow` or `decision=deny`).
+ * button that was pressed (`decision=allow` or `decision=deny`) and, when
+ * there are several accounts, the one chosen (`account=USERNAME`).
  *
  * @internal
  */
@@ -57,7 +79,11 @@ export const consentPage = (input: ConsentPage): string =>
   page(
     "Imgur emulator: authorize application",
     `<h1>Authorize <span id="client-id">${escapeHtml(input.clientId)}</span></h1>
-<p>This application wants to use your Imgur account <strong id="account">${escapeHtml(input.username)}</strong>
+<p>This application wants to use ${
+      input.accounts.length === 1 ?
+        `your Imgur account <strong id="account">${escapeHtml(input.accounts[0].username)}</strong>` :
+        "one of your Imgur accounts"
+    }
 (response type <code id="response-type">${escapeHtml(input.responseType)}</code>).</p>
 <form id="consent" method="post" action="/oauth2/authorize/decision">
 <input type="hidden" name="client_id" value="${escapeHtml(input.clientId)}">
@@ -66,7 +92,7 @@ ${
       input.state === undefined
         ? ""
         : `<input type="hidden" name="state" value="${escapeHtml(input.state)}">\n`
-    }<button type="submit" id="allow" name="decision" value="allow">Allow</button>
+    }${accountChoice(input.accounts)}<button type="submit" id="allow" name="decision" value="allow">Allow</button>
 <button type="submit" id="deny" name="decision" value="deny">Deny</button>
 </form>`
   )

@@ -10,6 +10,8 @@ export interface Reply {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
+  /** The username the request log records for this request: the account it acted for, when known. */
+  readonly account?: string | undefined
 }
 
 /** @internal */
@@ -56,6 +58,16 @@ export const success = (data: unknown): Reply => json(200, { data, success: true
 export const withHeaders = (reply: Reply, headers: Readonly<Record<string, string>>): Reply => ({
   ...reply,
   headers: { ...reply.headers, ...headers }
+})
+
+/**
+ * The reply, logged as acting for the account.
+ *
+ * @internal
+ */
+export const forAccount = (reply: Reply, account: { readonly username: string }): Reply => ({
+  ...reply,
+  account: account.username
 })
 
 /** @internal */

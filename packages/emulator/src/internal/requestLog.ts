@@ -18,6 +18,8 @@ export interface LogRecord {
   readonly t0: number
   status: number
   durationMs: number
+  /** The username of the account the request acted for, when the answer says. */
+  account: string | undefined
   done: boolean
 }
 
@@ -55,7 +57,7 @@ export const begin = (
     readonly t0: number
   }
 ): LogRecord => {
-  const record: LogRecord = { ...request, status: 0, durationMs: 0, done: false }
+  const record: LogRecord = { ...request, status: 0, durationMs: 0, account: undefined, done: false }
   if (log.entries.length < log.capacity) {
     log.entries.push(record)
   } else {
@@ -66,14 +68,16 @@ export const begin = (
 }
 
 /**
- * Records the answer of a request (the first call wins).
+ * Records the answer of a request (the first call wins), and the account it
+ * acted for when known.
  *
  * @internal
  */
-export const finish = (record: LogRecord, status: number): void => {
+export const finish = (record: LogRecord, status: number, account?: string | undefined): void => {
   if (record.done) return
   record.status = status
   record.durationMs = performance.now() - record.t0
+  record.account = account
   record.done = true
 }
 
@@ -83,7 +87,8 @@ const toLogEntry = (record: LogRecord): Api.LogEntry => ({
   grantType: record.grantType,
   status: record.status,
   startedAt: record.startedAt,
-  durationMs: record.done ? record.durationMs : performance.now() - record.t0
+  durationMs: record.done ? record.durationMs : performance.now() - record.t0,
+  account: record.account
 })
 
 /**

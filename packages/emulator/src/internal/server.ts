@@ -14,6 +14,7 @@ import { normalizePath, parseBody } from "./request.js"
 import * as RequestLog from "./requestLog.js"
 import { corsHeaders, preflight, route } from "./router.js"
 import type { State } from "./state.js"
+import * as TestEndpoints from "./testEndpoints.js"
 
 // The whole server is node:http, not @effect/platform's HttpServer + HttpRouter: the `drop` and `hang`
 // faults need the raw response and its socket, and a loopback POST took 0.5-1.1 ms through
@@ -22,14 +23,18 @@ import type { State } from "./state.js"
 
 const MAX_BODY_BYTES = 1024 * 1024
 
-const send = (response: Http.ServerResponse, record: RequestLog.LogRecord, reply: Reply): void => {
-  RequestLog.finish(record, reply.status)
+const write = (response: Http.ServerResponse, reply: Reply): void => {
   response.writeHead(reply.status, {
     ...corsHeaders,
     ...reply.headers,
     "Content-Length": String(Buffer.byteLength(reply.body))
   })
   response.end(reply.body)
+}
+
+const send = (response: Http.ServerResponse, record: RequestLog.LogRecord, reply: Reply): void => {
+  RequestLog.finish(record, reply.status, reply.account)
+  write(response, reply)
 }
 
 /** A `drop` fault: headers and half of a token response, then the socket is destroyed (hence node:http). */
@@ -87,6 +92,9 @@ const makeHandler = (state: State): Handler => {
 
   const dispatch = (response: Http.ServerResponse, incoming: Incoming, t0: number, startedAt: number): void => {
     const { body, method, path } = incoming
+    // the test endpoints (when on) answer at once, unlogged and without faults
+    const control = state.testEndpoints ? TestEndpoints.route(state, incoming) : undefined
+    if (control !== undefined) return write(response, control)
     const record = RequestLog.begin(state.log, {
       method,
       path,

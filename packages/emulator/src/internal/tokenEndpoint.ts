@@ -2,7 +2,7 @@ import * as Either from "effect/Either"
 import type * as Api from "../ImgurEmulator.js"
 import * as Grants from "./grants.js"
 import type { Reply } from "./reply.js"
-import { envelope, json } from "./reply.js"
+import { envelope, forAccount, json } from "./reply.js"
 import type { Incoming } from "./request.js"
 
 /**
@@ -27,21 +27,27 @@ const grantTypes: Readonly<Record<string, GrantType>> = {
   authorization_code: {
     parameter: "code",
     invalid: "Invalid authorization code",
-    exchange: (grants, code, clientId) =>
-      Grants.takeCode(grants, code, clientId) ? Grants.issueTokens(grants, clientId) : undefined
+    exchange: (grants, code, clientId) => {
+      const account = Grants.takeCode(grants, code, clientId)
+      return account === undefined ? undefined : Grants.issueTokens(grants, clientId, account)
+    }
   },
   pin: {
     parameter: "pin",
     invalid: "Invalid Pin",
-    exchange: (grants, pin, clientId) =>
-      Grants.takePin(grants, pin, clientId) ? Grants.issueTokens(grants, clientId) : undefined
+    exchange: (grants, pin, clientId) => {
+      const account = Grants.takePin(grants, pin, clientId)
+      return account === undefined ? undefined : Grants.issueTokens(grants, clientId, account)
+    }
   },
   refresh_token: { parameter: "refresh_token", invalid: "Invalid refresh token", exchange: Grants.refresh }
 }
 
 /**
  * `POST /oauth2/token`: the client's id and secret, then one of the three
- * grants (`authorization_code`, `pin`, `refresh_token`), with Imgur's messages.
+ * grants (`authorization_code`, `pin`, `refresh_token`), with Imgur's
+ * messages. The tokens are those of the account the code, PIN or refresh
+ * token was issued for.
  *
  * @internal
  */
@@ -58,5 +64,7 @@ export const token = (endpoint: TokenEndpoint, { body, method, path }: Incoming)
   const value = params(grant.parameter)
   if (value === undefined) return envelope(400, `No "${grant.parameter}" parameter found`, path, method)
   const tokens = grant.exchange(endpoint.grants, value, client.clientId)
-  return tokens === undefined ? envelope(400, grant.invalid, path, method) : json(200, tokens)
+  return tokens === undefined ?
+    envelope(400, grant.invalid, path, method) :
+    forAccount(json(200, tokens), { username: tokens.account_username })
 }
