@@ -9,10 +9,12 @@
  *   reads the stored tokens again, and refreshes only if nobody did. A
  *   holder that died (SIGKILL) keeps the others out for `lockTimeout` at
  *   most.
- * - **Fencing.** A refresh writes its tokens with a script that checks, in
- *   one step of Redis, that the stored access token is still the one it
- *   replaces: one that paused past its lock's timeout while another process
- *   refreshed never puts older tokens back.
+ * - **Fencing.** A refresh reads the stored value, checks that its access
+ *   token is still the one it replaces, and writes with a script that
+ *   checks, in one step of Redis, that the value is still the one it read:
+ *   one that paused past its lock's timeout while another process refreshed
+ *   never puts older tokens back. The stored text is its own version (each
+ *   encrypted write differs), so this works with encryption too.
  * - **No round trip per call.** The tokens last read are kept in
  *   memory, and used while the subscription is live (or while Redis cannot
  *   be reached at all); Redis is read again when another process's write is
@@ -30,12 +32,18 @@
  *   announced to every process and stays a sign-out. Run Redis with
  *   persistence all the same.
  *
- * Tokens are stored as the encoded `TokenSet` JSON, in the clear: keep Redis
- * private to the app.
+ * Tokens are stored as the encoded `TokenSet` JSON, in the clear unless a
+ * `codec` with encryption keys is given (`TokenCodec.make`): then the access
+ * and refresh tokens are encrypted, bound to the key, and whoever reads Redis
+ * (a replica, a dump, `MONITOR`) holds no working token. Keep Redis private
+ * to the app either way. The format is the one of earlier versions: values
+ * they wrote are read, and with the plain codec they read what this one
+ * writes.
  *
  * @since 0.2.0
  */
 import type { ImgurAuthError } from "@imgur-auth/core"
+import type * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -65,6 +73,14 @@ export interface Options {
   readonly client?: Redis | undefined
   /** The key of the tokens; the lock and the channel are named after it. Default `"imgur-auth:tokens"`. */
   readonly key?: string | undefined
+  /**
+   * How the tokens are written: `TokenCodec.plain` (the default, tokens in
+   * the clear) or a codec made with encryption keys (`TokenCodec.make`),
+   * each encrypted field bound to `key`. Every process sharing the key needs
+   * the keys; tokens written in the clear before are still read, and
+   * encrypted at their next write.
+   */
+  readonly codec?: TokenCodec.TokenCodec | undefined
   /** How long a lock whose holder stopped renewing it (it died) keeps the others out. Default 10 seconds. */
   readonly lockTimeout?: Duration.DurationInput | undefined
   /** How long a refresh waits for the lock before it fails with reason `TokenStore`. Default 10 seconds. */

@@ -4,6 +4,7 @@ import { TokenSet } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
+import * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -13,6 +14,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Redis } from "ioredis"
@@ -37,6 +39,19 @@ suite(
   "Redis",
   Layer.unwrapEffect(Effect.sync(() => RedisTokenStore.layer({ url: server.url, key: freshKey() }))),
   { propertyRuns: 30 }
+)
+
+const encryptionKey = Redacted.make("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+
+suite(
+  "Redis, encrypted",
+  Layer.unwrapEffect(
+    Effect.map(
+      TokenCodec.make(encryptionKey),
+      (codec) => RedisTokenStore.layer({ url: server.url, key: freshKey(), codec })
+    )
+  ),
+  { propertyRuns: 10 }
 )
 
 const client = ImgurEmulator.defaultClient
@@ -127,6 +142,41 @@ describe("RedisTokenStore", () => {
         assert.strictEqual(error.reason, "InvalidConfiguration")
         assert.notInclude(`${error.message} ${JSON.stringify(error)}`, "s3cret-password")
       }
+    }))
+
+  it.scopedLive("a value written by the earlier format is read, replaced, and encrypted once a key is given", () =>
+    Effect.gen(function*() {
+      const key = freshKey()
+      const admin = yield* Effect.acquireRelease(
+        Effect.sync(() => new Redis(server.url)),
+        (redis) => Effect.sync(() => redis.disconnect())
+      )
+      // What earlier versions wrote: the encoded TokenSet JSON, and "signed-out" for a clear.
+      yield* Effect.promise(() => admin.set(key, Schema.encodeSync(TokenSet.TokenSetFromJson)(makeTokenSet("old-1"))))
+      const plain = yield* RedisTokenStore.make({ url: server.url, key })
+      const read = yield* plain.get
+      assert.strictEqual(accessTokenOf(read), "old-1")
+      assert.isTrue(yield* plain.replace(read, makeTokenSet("new-1")))
+      // Still the earlier format with the plain codec: processes of an earlier version read it.
+      const written = yield* Effect.promise(() => admin.get(key))
+      assert.strictEqual(
+        accessTokenOf(Schema.decodeUnknownOption(TokenSet.TokenSetFromJson)(written)),
+        "new-1"
+      )
+
+      yield* Effect.promise(() => admin.set(key, Schema.encodeSync(TokenSet.TokenSetFromJson)(makeTokenSet("old-2"))))
+      const sealed = yield* RedisTokenStore.make({ url: server.url, key, codec: yield* TokenCodec.make(encryptionKey) })
+      const before = yield* sealed.get
+      assert.strictEqual(accessTokenOf(before), "old-2")
+      assert.isTrue(yield* sealed.replace(before, makeTokenSet("sealed-2")))
+      const raw = yield* Effect.promise(() => admin.get(key))
+      assert.notInclude(raw ?? "", "sealed-2")
+      assert.notInclude(raw ?? "", "old-2")
+      assert.strictEqual(accessTokenOf(yield* sealed.get), "sealed-2")
+
+      yield* Effect.promise(() => admin.set(key, "signed-out"))
+      const other = yield* RedisTokenStore.make({ url: server.url, key })
+      assert.isTrue(Option.isNone(yield* other.get))
     }))
 
   it.scopedLive("layerConfig reads IMGUR_REDIS_URL", () =>
