@@ -81,6 +81,28 @@ export {
   /**
    * @since 0.2.0
    */
+  Accounts,
+  /**
+   * @since 0.2.0
+   */
+  type AccountsConfig,
+  /**
+   * @since 0.2.0
+   */
+  type AccountsConstructor,
+  /**
+   * @since 0.2.0
+   */
+  type Begun as AccountsBegun
+} from "./Accounts.js"
+
+/**
+ * @since 0.2.0
+ */
+export {
+  /**
+   * @since 0.2.0
+   */
   AccountStore,
   /**
    * @since 0.2.0

@@ -22,6 +22,20 @@ export {
 } from "./Client.js"
 
 /**
+ * @since 0.2.0
+ */
+export {
+  /**
+   * @since 0.2.0
+   */
+  Accounts,
+  /**
+   * @since 0.2.0
+   */
+  type AccountsConfig
+} from "./Accounts.js"
+
+/**
  * @since 0.1.0
  */
 export * as NodeImgurAuth from "./NodeImgurAuth.js"
