@@ -95,15 +95,18 @@ export const takeFrom: (
 ) => readonly [Option.Option<PendingFlow>, ReadonlyArray<PendingFlow>] = internal.takeFrom
 
 /**
- * A semaphore of one permit per key, made on first use: how a store
- * serializes the holders of one key within this process before it takes a
- * lock that other processes see (so that its fibers never poll that lock
- * against each other).
+ * A lock per key within this process: `locks(key)(effect)` runs `effect`
+ * while no other holder of `key` runs. How a store serializes the holders of
+ * one key before it takes a lock that other processes see (so that its
+ * fibers never poll that lock against each other). An entry is kept only
+ * while its key is held or awaited.
  *
  * @since 0.2.0
  * @category constructors
  */
-export const keyedLocks: () => (key: string) => Effect.Semaphore = internal.keyedLocks
+export const keyedLocks: () => (
+  key: string
+) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.keyedLocks
 
 /**
  * @since 0.2.0

@@ -73,15 +73,24 @@ export const takeFrom = (
  * @internal
  */
 export const keyedLocks = () => {
-  const locks = new Map<string, Effect.Semaphore>()
-  return (key: string): Effect.Semaphore => {
-    let lock = locks.get(key)
-    if (lock === undefined) {
-      lock = Effect.unsafeMakeSemaphore(1)
-      locks.set(key, lock)
-    }
-    return lock
-  }
+  // An entry lives while someone holds or awaits its key: the map does not
+  // grow with every account ever used.
+  const locks = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
+  return (key: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      let entry = locks.get(key)
+      if (entry === undefined) {
+        entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
+        locks.set(key, entry)
+      }
+      const held = entry
+      held.users++
+      return held.semaphore.withPermits(1)(effect).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          if (--held.users === 0) locks.delete(key)
+        }))
+      )
+    })
 }
 
 /** @internal */
@@ -110,7 +119,7 @@ export const makeMemory: Effect.Effect<AccountStore.Service> = Effect.sync(() =>
             tokens.set(key, next)
             return true
           }),
-        withLock: (effect) => lockOf(key).withPermits(1)(effect)
+        withLock: (effect) => lockOf(key)(effect)
       }),
     addPending: (flow) => Effect.sync(() => void pending.set(flow.key, withPending(pending.get(flow.key) ?? [], flow))),
     takePending: (key, which) =>
@@ -164,14 +173,14 @@ export const makeKeyValueStore = (
             codec ?? TokenStoreInternal.plainCodec,
             key
           ),
-          withLock: (effect) => lockOf(key).withPermits(1)(effect)
+          withLock: (effect) => lockOf(key)(effect)
         }),
       addPending: (flow) =>
-        lockOf(flow.key).withPermits(1)(
+        lockOf(flow.key)(
           Effect.flatMap(readPending(flow.key), (flows) => writePending(flow.key, withPending(flows, flow)))
         ),
       takePending: (key, which) =>
-        lockOf(key).withPermits(1)(
+        lockOf(key)(
           Effect.flatMap(
             readPending(key),
             (flows): Effect.Effect<Option.Option<AccountStore.PendingFlow>, ImgurAuthError.ImgurAuthError> => {
@@ -180,6 +189,6 @@ export const makeKeyValueStore = (
             }
           )
         ),
-      removePending: (key) => lockOf(key).withPermits(1)(writePending(key, []))
+      removePending: (key) => lockOf(key)(writePending(key, []))
     })
   })

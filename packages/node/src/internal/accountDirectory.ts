@@ -73,7 +73,7 @@ export const make = (
       Effect.gen(function*() {
         const name = fileNameOf(key)
         const lock = yield* FileLock.make(path.join(pending, encodeURIComponent(name)), ensurePending, lockOptions)
-        return yield* local(`pending:${name}`).withPermits(1)(lock.withLock(Effect.gen(function*() {
+        return yield* local(`pending:${name}`)(lock.withLock(Effect.gen(function*() {
           const raw = yield* Effect.mapError(
             pendingStore.get(name),
             (cause) => storeError(`could not read the pending sign-ins of ${JSON.stringify(key)}`, cause)
@@ -99,7 +99,7 @@ export const make = (
           Effect.provide(context),
           Effect.map((store) => ({
             ...store,
-            withLock: (effect) => local(`tokens:${fileNameOf(key)}`).withPermits(1)(store.withLock(effect))
+            withLock: (effect) => local(`tokens:${fileNameOf(key)}`)(store.withLock(effect))
           }))
         ),
       addPending: (flow) =>
