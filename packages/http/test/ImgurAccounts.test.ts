@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
+import { linkThenExpire } from "./utils/accountsScenario.js"
 import { accessTokenOf } from "./utils/tokens.js"
 
 const client = ImgurEmulator.defaultClient
@@ -208,4 +209,9 @@ describe("ImgurAccounts", () => {
       const error = yield* Effect.flip(accounts.begin("alice"))
       assert.strictEqual(error.reason, "TokenStore")
     }))
+})
+
+describe("ImgurAccounts, many users at once", () => {
+  it.scoped("20 users link at once; after expiry, 6 concurrent requests each: all succeed, one refresh per user", () =>
+    Effect.asVoid(linkThenExpire(AccountStore.layerMemory)))
 })
