@@ -23,7 +23,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   resolve: { conditions },
   test: {
-    projects: ["core", "emulator", "http", "node", "browser", "redis"].map(project),
+    projects: ["core", "emulator", "http", "node", "browser", "redis", "sql"].map(project),
     testTimeout: 30_000,
     hookTimeout: 60_000
   }

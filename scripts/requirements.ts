@@ -39,6 +39,12 @@ export const requirements: ReadonlyArray<Requirement> = [
     program: "redis-server",
     debianPackage: "redis-server",
     neededFor: "several processes share one account through Redis in the node tests"
+  },
+  {
+    project: "sql",
+    program: `${process.env["POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"}/initdb`,
+    debianPackage: "postgresql",
+    neededFor: "the SQL store is tested against a real PostgreSQL 15, started by the tests"
   }
 ]
 

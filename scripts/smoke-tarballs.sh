@@ -34,17 +34,19 @@ pins="$(node -e '
   console.log(["effect", "@effect/platform"].map((name) => `${name}@${deps[name]}`).join(" "))
 ' "$root/packages/http/package.json")"
 types="@types/node@$(node -p 'require(process.argv[1]).devDependencies["@types/node"]' "$root/package.json")"
+# One SQL driver, to load the sub-path that needs it; the root of @imgur-auth/sql loads with neither.
+pg="@effect/sql-pg@$(node -p 'require(process.argv[1]).devDependencies["@effect/sql-pg"]' "$root/packages/sql/package.json")"
 
 app="$work/app"
 mkdir -p "$app/src"
 cat > "$app/package.json" <<'JSON'
 { "name": "imgur-auth-smoke", "version": "0.0.0", "private": true, "type": "module" }
 JSON
-echo "npm install ${tarballs[*]##*/} $pins $types"
+echo "npm install ${tarballs[*]##*/} $pins $types $pg"
 # shellcheck disable=SC2086 # $pins is a list of package specs
-(cd "$app" && npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" $pins "$types")
+(cd "$app" && npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}" $pins "$types" "$pg")
 
-for name in core http node browser redis emulator; do
+for name in core http node browser redis sql emulator; do
   installed="$app/node_modules/@imgur-auth/$name"
   [ -d "$installed" ] && [ ! -L "$installed" ] || fail "@imgur-auth/$name is not installed from its tarball"
   # Resolved as a user's program resolves it: the built dist/, not the sources.
@@ -57,6 +59,14 @@ done
   const { RedisTokenStore } = await import('@imgur-auth/redis')
   if (typeof RedisTokenStore.layer !== 'function') process.exit(1)
 ") || fail "@imgur-auth/redis does not load from its tarball"
+
+# The SQL store loads without its drivers (better-sqlite3 is not installed here), and its PostgreSQL layer with @effect/sql-pg.
+(cd "$app" && node --input-type=module -e "
+  const { SqlAccountStore } = await import('@imgur-auth/sql')
+  if (typeof SqlAccountStore.layer !== 'function') process.exit(1)
+  const { layerPg } = await import('@imgur-auth/sql/Pg')
+  if (typeof layerPg !== 'function') process.exit(1)
+") || fail "@imgur-auth/sql does not load from its tarball"
 
 # The guide's programs, verbatim, type-checked against the installed declarations and compiled to plain ESM.
 snippets="$root/packages/node/test/docs/snippets"
