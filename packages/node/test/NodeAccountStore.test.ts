@@ -18,7 +18,7 @@ const key = Redacted.make("0123456789abcdef0123456789abcdef0123456789abcdef01234
 const inTempDirectory = (options: Omit<NodeAccountStore.DirectoryOptions, "directory"> = {}) =>
   Layer.unwrapScoped(
     Effect.map(
-      Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped()),
+      Effect.orDie(Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())),
       (directory) => NodeAccountStore.layerDirectory({ ...options, directory })
     )
   ).pipe(Layer.provide(NodeFileSystem.layer))
