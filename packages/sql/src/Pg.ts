@@ -3,10 +3,10 @@
  * replicas of an app on several machines. It needs `@effect/sql-pg`
  * installed beside `@imgur-auth/sql`.
  *
- * The store's statements each take a pooled connection for one statement
- * (or the short transaction that records a sign-in), outside any
- * transaction of the caller; the lease around a refresh is a row's columns,
- * not a row lock, so no connection is held across an HTTP call.
+ * Each statement of the store takes a pooled connection for that statement
+ * alone, autocommitted, outside any transaction of the caller; the lease
+ * around a refresh is a row's columns, not a row lock, so no connection is
+ * held across an HTTP call.
  *
  * @since 0.2.0
  */

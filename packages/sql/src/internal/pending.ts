@@ -63,22 +63,27 @@ export const makePending = (
     : sql.literal("ORDER BY created_at DESC, state DESC LIMIT 1")
 
   return {
+    // Two autocommitted statements, no transaction: no connection is held
+    // between them (on SQLite, another connection's write would wait for it),
+    // and one left undone is done at the next sign-in of the key.
     addPending: (flow) =>
-      run(sql.withTransaction(Effect.gen(function*() {
-        // The write comes first: on SQLite the transaction takes the write lock at once.
-        yield* sql`INSERT INTO ${pending} (${columns})
+      run(
+        sql`INSERT INTO ${pending} (${columns})
 VALUES (${flow.key}, ${flow.state}, ${flow.responseType}, ${flow.createdAt}, ${flow.expiresAt})
 ON CONFLICT (account_key, state) DO UPDATE SET response_type = excluded.response_type,
   created_at = excluded.created_at, expires_at = excluded.expires_at`
-        // Those expired by the time this one began.
-        yield* sql`DELETE FROM ${pending}
-WHERE account_key = ${flow.key} AND state <> ${flow.state} AND expires_at <= ${flow.createdAt}`
-        // The newest maxPendingPerKey, this one included.
-        yield* sql`DELETE FROM ${pending} WHERE account_key = ${flow.key} AND state <> ${flow.state} AND state NOT IN (
-  SELECT state FROM ${pending} WHERE account_key = ${flow.key} AND state <> ${flow.state}
-  ORDER BY created_at DESC, state DESC LIMIT ${maxPendingPerKey - 1}
-)`
-      }))).pipe(Effect.mapError(sqlFailure(`could not record a pending sign-in of ${of(flow.key)}`))),
+      ).pipe(
+        // Then the key's others that expired by the time this one began, and
+        // those beyond the newest maxPendingPerKey, this one included.
+        Effect.zipRight(run(sql`DELETE FROM ${pending} WHERE account_key = ${flow.key} AND state <> ${flow.state} AND (
+  expires_at <= ${flow.createdAt} OR state NOT IN (
+    SELECT state FROM ${pending} WHERE account_key = ${flow.key} AND state <> ${flow.state} AND expires_at > ${flow.createdAt}
+    ORDER BY created_at DESC, state DESC LIMIT ${maxPendingPerKey - 1}
+  )
+)`)),
+        Effect.mapError(sqlFailure(`could not record a pending sign-in of ${of(flow.key)}`)),
+        Effect.asVoid
+      ),
 
     takePending: (key, which) =>
       run(
