@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from "@effect/vitest"
+import { afterAll, beforeAll, describe, it } from "@effect/vitest"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { linkThenExpire } from "../../http/test/utils/accountsScenario.js"
 import { suite } from "../../http/test/utils/accountStoreSuite.js"
 import { type Database, postgresDatabase, sqliteDatabase } from "./utils/databases.js"
 import { type PostgresServer, postgresServer } from "./utils/postgresServer.js"
@@ -41,3 +42,13 @@ suite("SQLite", sqlite.layer(), { propertyRuns: 30 })
 suite("SQLite, encrypted", encrypted(sqlite), { propertyRuns: 30 })
 suite("PostgreSQL", postgres.layer(), { propertyRuns: 30 })
 suite("PostgreSQL, encrypted", encrypted(postgres), { propertyRuns: 30 })
+
+describe("ImgurAccounts over SQL", () => {
+  for (const database of [sqlite, postgres]) {
+    it.scoped(
+      `${database.name}: 20 users link at once; after expiry, 6 concurrent requests each: all succeed, one refresh per user`,
+      () => Effect.asVoid(linkThenExpire(database.layer())),
+      { timeout: 60_000 }
+    )
+  }
+})
