@@ -113,7 +113,8 @@ describe("the guide and the code agree", () => {
       "packages/http/src/ImgurConfig.ts",
       "packages/node/src/NodeImgurAuth.ts",
       "packages/node/src/internal/cli/command.ts",
-      "packages/redis/src/RedisTokenStore.ts"
+      "packages/redis/src/RedisTokenStore.ts",
+      "packages/http/src/TokenCodec.ts"
     ].map(read).join("\n")
     const named = new Set(
       pages().flatMap((page) => [...read(page).matchAll(/\bIMGUR_[A-Z_]+[A-Z]\b/g)].map((m) => m[0]))

@@ -2,14 +2,14 @@
  * The snippets of the guide's pages, run against the emulator: what a page
  * says a snippet does, it does.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurAuthError } from "@imgur-auth/core"
 import { TokenSet } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import type { ImgurApiClient } from "@imgur-auth/http"
-import { ImgurAuth, ImgurConfig } from "@imgur-auth/http"
+import { AccountStore, ImgurAuth } from "@imgur-auth/http"
 import { Client, ImgurAuthClientError, NodeImgurAuth } from "@imgur-auth/node"
 import { RedisTokenStore } from "@imgur-auth/redis"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -25,6 +25,7 @@ import * as ApiCalls from "./snippets/api-calls.js"
 import * as CodeFlow from "./snippets/code-flow.js"
 import * as CustomHttpClient from "./snippets/custom-http-client.js"
 import * as CustomTokenStore from "./snippets/custom-token-store.js"
+import * as EncryptedStore from "./snippets/encrypted-store.js"
 import * as ErrorsEffect from "./snippets/errors-effect.js"
 import * as ErrorsPromise from "./snippets/errors-promise.js"
 import * as Gateways from "./snippets/gateways.js"
@@ -66,38 +67,66 @@ describe("flows/pin.md", () => {
 })
 
 describe("flows/code.md", () => {
-  it.scoped("keeps each user's tokens apart, and refuses a callback with another state", () =>
+  it.scoped("links each user's own account, and refuses a callback begun for another user", () =>
     Effect.gen(function*() {
       const emulator = yield* ImgurEmulator.make()
-      const app = yield* Layer.build(Layer.mergeAll(
-        ImgurConfig.layer({ clientId, clientSecret, baseUrl: emulator.url }),
-        NodeHttpClient.layerUndici,
-        KeyValueStore.layerMemory
-      ))
+      const directory = yield* Effect.orDie(Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped()))
+      // The snippet's layer, configured for the emulator through the environment it reads.
+      const app = yield* Layer.build(CodeFlow.appLayer(directory)).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(
+          new Map([["IMGUR_CLIENT_ID", clientId], ["IMGUR_CLIENT_SECRET", clientSecret], [
+            "IMGUR_BASE_URL",
+            emulator.url
+          ]])
+        ))
+      )
       const signIn = (userId: string) =>
         Effect.gen(function*() {
-          const { state, url } = yield* CodeFlow.login(userId)
+          const url = yield* CodeFlow.link(userId)
           const callbackUrl = yield* Effect.orDie(emulator.approveUrl(url))
-          return yield* CodeFlow.callback(userId, callbackUrl, state)
+          return yield* CodeFlow.callback(userId, callbackUrl)
         })
-      const alice = yield* Effect.provide(signIn("alice"), app)
-      const bob = yield* Effect.provide(signIn("bob"), app)
-      const stored = (userId: string) =>
-        Effect.flatMap(ImgurAuth, (auth) => auth.tokens).pipe(
-          Effect.provide(CodeFlow.ImgurAuthFor(userId)),
-          Effect.provide(app),
-          Effect.map(Option.map((tokens) => Redacted.value(tokens.accessToken)))
-        )
-      assert.deepStrictEqual(yield* stored("alice"), Option.some(Redacted.value(alice.accessToken)))
-      assert.deepStrictEqual(yield* stored("bob"), Option.some(Redacted.value(bob.accessToken)))
-      assert.deepStrictEqual(yield* stored("carol"), Option.none())
+      yield* Effect.provide(signIn("alice"), app)
+      yield* Effect.provide(signIn("bob"), app)
+      const me = yield* Effect.provide(CodeFlow.myAccount("alice"), app)
+      assert.include(JSON.stringify(me), "emulated-user")
 
-      const { url } = yield* Effect.provide(CodeFlow.login("carol"), app)
-      const callbackUrl = yield* Effect.orDie(emulator.approveUrl(url))
-      const forged = yield* Effect.either(Effect.provide(CodeFlow.callback("carol", callbackUrl, "another state"), app))
-      assert.isTrue(Either.isLeft(forged) && forged.left.reason === "StateMismatch")
+      const url = yield* Effect.provide(CodeFlow.link("carol"), app)
+      const carolsRedirect = yield* Effect.orDie(emulator.approveUrl(url))
+      const linked = yield* Effect.either(Effect.provide(CodeFlow.callback("mallory", carolsRedirect), app))
+      assert.isTrue(Either.isLeft(linked) && linked.left.reason === "StateMismatch")
       assert.strictEqual(yield* tokenRequests(emulator, "authorization_code"), 2)
-    }))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("web-apps.md", () => {
+  it.scoped("encrypts the stored tokens with the key of the environment, and refuses a wrong key", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* Effect.orDie(fs.makeTempDirectoryScoped())
+      const withKey = (key: string) =>
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["IMGUR_TOKEN_ENCRYPTION_KEY", key]])))
+      const store = (key: string) =>
+        Effect.flatMap(AccountStore, (accounts) => accounts.tokenStore("user-1")).pipe(
+          Effect.provide(EncryptedStore.EncryptedAccounts(directory)),
+          withKey(key)
+        )
+      const tokens = yield* TokenSet.fromResponse({
+        access_token: "clear-access-token",
+        expires_in: 3600,
+        token_type: "bearer"
+      })
+      yield* Effect.flatMap(store("a".repeat(64)), (store) => store.set(tokens))
+      const file = yield* Effect.orDie(fs.readFileString(`${directory}/tokens/user-1`))
+      assert.notInclude(file, "clear-access-token")
+      const read = yield* Effect.flatMap(store("a".repeat(64)), (store) => store.get)
+      assert.strictEqual(
+        Option.getOrUndefined(Option.map(read, (t) => Redacted.value(t.accessToken))),
+        "clear-access-token"
+      )
+      const wrong = yield* Effect.flip(Effect.flatMap(store("b".repeat(64)), (store) => store.get))
+      assert.isTrue(ImgurAuthError.isImgurAuthError(wrong) && wrong.reason === "TokenStore")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
 describe("flows/token.md", () => {
