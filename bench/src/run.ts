@@ -13,7 +13,8 @@ const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<Rea
   cli: () => import("./cli.js"),
   load: () => import("./load.js"),
   burst: () => import("./burst.js"),
-  shared: () => import("./shared.js")
+  shared: () => import("./shared.js"),
+  accounts: () => import("./accounts.js")
 }
 
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith("-"))

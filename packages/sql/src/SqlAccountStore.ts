@@ -63,6 +63,17 @@ export interface Options {
   readonly lockTimeout?: Duration.DurationInput | undefined
   /** How long a refresh waits for the lease before it fails with reason `TokenStore`. Default 1 minute. */
   readonly acquireTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long an account's store answers reads from what it last read or
+   * wrote, without a query: a signed call then costs no round trip to the
+   * database. Reads under the lock (a refresh) always query, so a token
+   * another process refreshed is seen at the first rejection; a write or an
+   * unlink by another process is seen by the others within this time.
+   * `0` reads the database every time. Default 1 second.
+   *
+   * @since 0.2.0
+   */
+  readonly cacheFor?: Duration.DurationInput | undefined
 }
 
 /**

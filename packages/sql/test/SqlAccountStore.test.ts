@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
 import * as TestServices from "effect/TestServices"
 import { randomBytes } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -199,13 +200,38 @@ const storeTests = (database: () => Database) => {
       assert.strictEqual(accessTokenOf(yield* (yield* right.tokenStore("alice")).get), "sealed")
     }))
 
-  it.scoped("fencing across connections: a replace over stale tokens returns false and changes nothing", () =>
+  it.scoped("reads are answered from what was last read for cacheFor, but never under the lock", () =>
     Effect.gen(function*() {
       const db = database()
       const place = yield* db.fresh
       const a = yield* (yield* db.connect(place)).store()
+      const b = yield* (yield* db.connect(place)).store({ cacheFor: "5 seconds" })
+      const storeA = yield* a.tokenStore("alice")
+      const storeB = yield* b.tokenStore("alice")
+      yield* storeA.set(makeTokenSet("v1"))
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "v1")
+      yield* storeA.set(makeTokenSet("v2"))
+      // Another connection's write: not seen from memory, seen under the lock, then remembered.
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "v1")
+      assert.strictEqual(accessTokenOf(yield* storeB.withLock(storeB.get)), "v2")
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "v2")
+      yield* storeA.clear
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "v2")
+      yield* TestClock.adjust("5 seconds")
+      assert.isTrue(Option.isNone(yield* storeB.get))
+      // Its own writes are seen at once.
+      yield* storeB.set(makeTokenSet("v3"))
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "v3")
+    }))
+
+  it.scoped("fencing across connections: a replace over stale tokens returns false and changes nothing", () =>
+    Effect.gen(function*() {
+      const db = database()
+      const place = yield* db.fresh
+      // Reads from the database every time, to see each write of the other connection at once.
+      const a = yield* (yield* db.connect(place)).store({ cacheFor: 0 })
       const other = yield* db.connect(place)
-      const b = yield* other.store()
+      const b = yield* other.store({ cacheFor: 0 })
       const storeA = yield* a.tokenStore("alice")
       const storeB = yield* b.tokenStore("alice")
       // Over nothing: the first writer wins.

@@ -7,6 +7,7 @@ import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -20,13 +21,21 @@ import { checkDialect, migrate, tablesOf } from "./schema.js"
 /** @internal */
 export { defaultTable } from "./schema.js"
 
-const millis = (name: string, input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+const millis = (
+  name: string,
+  input: Duration.DurationInput | undefined,
+  fallback: Duration.DurationInput,
+  options?: { readonly allowZero?: boolean }
+) =>
   Effect.try({
     // Whole milliseconds: the lease's times are BIGINT columns.
     try: () => Math.ceil(Duration.toMillis(Duration.decode(input ?? fallback))),
     catch: () => invalid(`${name} must be a duration`)
   }).pipe(
-    Effect.filterOrFail((ms) => Number.isFinite(ms) && ms > 0, () => invalid(`${name} must be a positive duration`))
+    Effect.filterOrFail(
+      (ms) => Number.isFinite(ms) && (ms > 0 || (options?.allowZero === true && ms === 0)),
+      () => invalid(`${name} must be a ${options?.allowZero === true ? "non-negative" : "positive"} duration`)
+    )
   )
 
 /** Whether `stored` are still `replaces`: the same access token, or both none. */
@@ -46,6 +55,8 @@ export const make = (
     const lockTimeout = yield* millis("lockTimeout", options?.lockTimeout, "10 seconds")
     const acquireTimeout = yield* millis("acquireTimeout", options?.acquireTimeout, "1 minute")
     const codec = options?.codec ?? TokenCodec.plain
+    const cacheFor = yield* millis("cacheFor", options?.cacheFor, "1 second", { allowZero: true })
+    const underLock = FiberRef.unsafeMake(false)
     // The app's name transforms (camelCase results, …) would rename this store's columns.
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const dialect = yield* checkDialect(sql)
@@ -88,47 +99,70 @@ export const make = (
         (error) => storeError(`${error.detail ?? error.message} (table "${tables.accounts}")`)
       )
 
-    const backend = (key: string): TokenStore.Backend => ({
-      get: Effect.flatMap(
+    // What a key's store last read or wrote, answered again for `cacheFor`
+    // (a signed call then costs no query), never under the lock: a refresh
+    // always reads the database first.
+    const backend = (key: string): TokenStore.Backend => {
+      let cached: { readonly tokens: Option.Option<TokenSet.TokenSet>; readonly at: number } | undefined
+      const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
+        Effect.map(currentMillis, (at) => {
+          cached = { tokens, at }
+        })
+      const fresh = Effect.flatMap(
         read(key),
         Option.match({ onNone: () => Effect.succeedNone, onSome: (row) => decode(key, row.tokens) })
-      ),
-      set: (tokens) =>
-        Effect.gen(function*() {
-          const text = yield* encode(key, tokens)
-          const now = yield* currentMillis
-          yield* run(
-            sql`INSERT INTO ${accounts} (account_key, tokens, version, updated_at) VALUES (${key}, ${text}, 1, ${now})
+      ).pipe(Effect.tap(remember))
+      return {
+        get: Effect.flatMap(FiberRef.get(underLock), (locked) =>
+          locked || cached === undefined
+            ? fresh
+            : Effect.flatMap(
+              currentMillis,
+              (now) => cached !== undefined && now - cached.at < cacheFor ? Effect.succeed(cached.tokens) : fresh
+            )),
+        set: (tokens) =>
+          Effect.gen(function*() {
+            const text = yield* encode(key, tokens)
+            const now = yield* currentMillis
+            yield* run(
+              sql`INSERT INTO ${accounts} (account_key, tokens, version, updated_at) VALUES (${key}, ${text}, 1, ${now})
 ON CONFLICT (account_key) DO UPDATE SET tokens = excluded.tokens, version = ${accounts}.version + 1,
   updated_at = excluded.updated_at`
-          ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
-        }),
-      clear: Effect.flatMap(currentMillis, (now) =>
-        run(
-          sql`UPDATE ${accounts} SET tokens = NULL, version = version + 1, updated_at = ${now} WHERE account_key = ${key}`
-        )).pipe(Effect.mapError(sqlFailure(`could not clear the tokens of ${of(key)}`)), Effect.asVoid),
-      // Read, compare, then write only over the version read: a compare and
-      // write in one statement of the database, whichever process wrote since.
-      replace: (replaces, tokens) =>
-        Effect.gen(function*() {
-          const row = yield* read(key)
-          const stored = Option.isNone(row) ? Option.none() : yield* decode(key, row.value.tokens)
-          if (!isStill(stored, replaces)) return false
-          const text = yield* encode(key, tokens)
-          const now = yield* currentMillis
-          const written = yield* run(
-            Option.isNone(row)
-              ? sql`INSERT INTO ${accounts} (account_key, tokens, version, updated_at) VALUES (${key}, ${text}, 1, ${now})
+            ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
+            yield* remember(Option.some(tokens))
+          }),
+        clear: Effect.flatMap(currentMillis, (now) =>
+          run(
+            sql`UPDATE ${accounts} SET tokens = NULL, version = version + 1, updated_at = ${now} WHERE account_key = ${key}`
+          )).pipe(
+            Effect.mapError(sqlFailure(`could not clear the tokens of ${of(key)}`)),
+            Effect.zipRight(remember(Option.none()))
+          ),
+        // Read, compare, then write only over the version read: a compare and
+        // write in one statement of the database, whichever process wrote since.
+        replace: (replaces, tokens) =>
+          Effect.gen(function*() {
+            const row = yield* read(key)
+            const stored = Option.isNone(row) ? Option.none() : yield* decode(key, row.value.tokens)
+            if (!isStill(stored, replaces)) return false
+            const text = yield* encode(key, tokens)
+            const now = yield* currentMillis
+            const written = yield* run(
+              Option.isNone(row)
+                ? sql`INSERT INTO ${accounts} (account_key, tokens, version, updated_at) VALUES (${key}, ${text}, 1, ${now})
 ON CONFLICT (account_key) DO NOTHING RETURNING version`
-              : sql`UPDATE ${accounts} SET tokens = ${text}, version = version + 1, updated_at = ${now}
+                : sql`UPDATE ${accounts} SET tokens = ${text}, version = version + 1, updated_at = ${now}
 WHERE account_key = ${key} AND version = ${row.value.version} RETURNING version`
-          ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
-          return written.length > 0
-        }),
-      withLock: withLock(key)
-      // No `external`: other processes' writes are read at the next read. ImgurAuth reads again under the
-      // lock before it refreshes, which is what makes one refresh per key across processes.
-    })
+            ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
+            if (written.length > 0) yield* remember(Option.some(tokens))
+            else cached = undefined
+            return written.length > 0
+          }),
+        withLock: (effect) => withLock(key)(Effect.locally(effect, underLock, true))
+        // No `external`: other processes' writes are read at the next read. ImgurAuth reads again under the
+        // lock before it refreshes, which is what makes one refresh per key across processes.
+      }
+    }
 
     return AccountStore.make({ tokenStore: (key) => Effect.succeed(backend(key)), ...pending })
   })
