@@ -7,7 +7,9 @@
  * 3. the token flow with the promise `Client`;
  * 4. a refresh, and 5. a signed `/3/account/me` call with that client;
  * 6. a forged redirect and 7. a denied consent, failing with their typed
- *    `ImgurAuthError`.
+ *    `ImgurAuthError`;
+ * 8. many users, one app: `Accounts` over SQLite, each user linking their
+ *    own Imgur account, one user's callback refused in another's session.
  *
  * It prints a transcript (token fingerprints, never a whole token), cleans up
  * its temporary directories and child processes, and exits non-zero as soon
@@ -25,6 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import { accountsFlows } from "./accounts.js"
 import { cliFlows } from "./cli.js"
 import { clientFlows } from "./client.js"
 import { DemoFailure, freePort, heading, line, Transcript } from "./transcript.js"
@@ -41,7 +44,8 @@ const demo = Effect.gen(function*() {
   const callbackUrl = `http://127.0.0.1:${callbackPort}/callback`
   const emulator = yield* ImgurEmulator.make({
     autoApprove: true,
-    clients: [{ clientId, clientSecret, callbackUrl }]
+    clients: [{ clientId, clientSecret, callbackUrl }],
+    accounts: [ImgurEmulator.defaultAccount, { id: ImgurEmulator.defaultAccount.id + 1, username: "second-user" }]
   })
   yield* heading("The emulator")
   yield* line(`listening on ${emulator.url}, consent approved at once (--auto-approve)`)
@@ -50,11 +54,12 @@ const demo = Effect.gen(function*() {
   const app = { clientId, clientSecret, callbackPort, emulator }
   yield* cliFlows(app)
   yield* clientFlows(app)
+  yield* accountsFlows(app)
 
   yield* heading("Done")
   yield* transcript.assertNoSecrets
   const elapsed = (yield* Clock.currentTimeMillis) - started
-  yield* line(`all 7 steps behaved as expected in ${(elapsed / 1000).toFixed(1)} s`)
+  yield* line(`all 8 steps behaved as expected in ${(elapsed / 1000).toFixed(1)} s`)
 })
 
 const main = demo.pipe(
