@@ -41,6 +41,12 @@ export const requirements: ReadonlyArray<Requirement> = [
     neededFor: "several processes share one account through Redis in the node tests"
   },
   {
+    project: "node",
+    program: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
+    debianPackage: "chromium",
+    neededFor: "two users link their accounts at once in examples/webapp, in Chromium"
+  },
+  {
     project: "sql",
     program: `${process.env["POSTGRES_BIN"] ?? "/usr/lib/postgresql/15/bin"}/initdb`,
     debianPackage: "postgresql",
