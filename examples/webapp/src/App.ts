@@ -21,6 +21,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type { ImgurAuthError } from "@imgur-auth/core"
 import type { AccountStore } from "@imgur-auth/http/AccountStore"
 import { ImgurAccounts } from "@imgur-auth/http/ImgurAccounts"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
@@ -168,7 +169,7 @@ export interface App {
 /** Start the app on 127.0.0.1; it stops when the scope closes. */
 export const make = <StoreError, ImgurError>(
   options: Options<StoreError, ImgurError>
-): Effect.Effect<App, ServeError | StoreError | ImgurError, Scope.Scope> =>
+): Effect.Effect<App, ServeError | StoreError | ImgurError | ImgurAuthError.ImgurAuthError, Scope.Scope> =>
   Effect.gen(function*() {
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port, host: "127.0.0.1" })
     const url = HttpServer.formatAddress(server.address)

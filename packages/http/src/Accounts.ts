@@ -6,7 +6,7 @@
  * @since 0.2.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { type AuthorizeUrl, ImgurAuthError } from "@imgur-auth/core"
+import { type AuthorizeUrl, ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -25,6 +25,7 @@ import { ImgurConfig } from "./ImgurConfig.js"
 import { disposed } from "./internal/clientSettings.js"
 import * as Settings from "./internal/clientSettings.js"
 import { toResponse } from "./internal/clientShapes.js"
+import * as ImgurAccountsInternal from "./internal/imgurAccounts.js"
 import { TokenStore } from "./TokenStore.js"
 
 /**
@@ -138,6 +139,13 @@ export class Accounts implements AsyncDisposable {
       ? config
       : { client_id: config }
     const checked = orThrow(Settings.configFrom(client, platform))
+    const durations = orThrow(ImgurAccountsInternal.checkOptions({ flowTimeToLive, idleTimeToLive }))
+    // The app's own tokens are no user's: each user has the tokens of their own sign-in only.
+    for (const option of ["access_token", "refresh_token"] as const) {
+      if (Option.isSome(option === "access_token" ? checked.accessToken : checked.refreshToken)) {
+        throw toError(ConfigCheck.invalid(option, "absent: each user's tokens come from their own sign-in"))
+      }
+    }
     const given: unknown = store
     if (given !== undefined && !Layer.isLayer(given)) {
       throw toError(
@@ -153,7 +161,7 @@ export class Accounts implements AsyncDisposable {
     this.#http = ManagedRuntime.make(platform.httpClient)
     const http = this.#http.runSync(HttpClient.HttpClient)
     this.#runtime = ManagedRuntime.make(
-      ImgurAccounts.layer({ flowTimeToLive, idleTimeToLive }).pipe(
+      ImgurAccounts.layer(durations).pipe(
         Layer.provideMerge(store ?? AccountStore.layerMemory),
         Layer.provide(Layer.succeed(ImgurConfig, checked)),
         Layer.provide(Layer.succeed(HttpClient.HttpClient, http))

@@ -13,8 +13,10 @@
  *   pending flow (single use, expiring after `flowTimeToLive`, several per
  *   key so two tabs work), and `complete(key, redirectUrlOrPin)` refuses a
  *   state that was not issued for that key with `StateMismatch`, before any
- *   request. Someone else's consent can never land in your account; the
- *   callback needs no session storage beyond the key it already knows.
+ *   request. Someone else's redirect can never land their consent in your
+ *   account; the callback needs no session storage beyond the key it
+ *   already knows. (A PIN carries no state: it links the account of
+ *   whoever consented, so only take one the user typed themselves.)
  *
  * @since 0.2.0
  */
@@ -66,7 +68,10 @@ export interface Service {
    * or the PIN the user typed, and store the tokens for `key`. A state that
    * is not pending for `key` (issued for another key, already used, never
    * issued) or has expired is refused with `StateMismatch` and no request;
-   * a PIN completes `key`'s newest pending PIN sign-in.
+   * a PIN completes `key`'s newest pending PIN sign-in (a PIN carries no
+   * state: it is bound to whoever typed it, so it links the account of
+   * whoever consented, as any PIN does). A key that is not a well-formed
+   * string fails with reason `InvalidConfiguration`.
    */
   readonly complete: (key: string, input: string) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError>
   /** The `ImgurAuth` of `key`, kept for at least the scope. */
@@ -96,12 +101,22 @@ export interface Options {
 }
 
 /**
+ * The service over the context's `HttpClient`, `ImgurConfig` and
+ * `AccountStore`. A duration it cannot take fails with reason
+ * `InvalidConfiguration`. The configuration's own tokens (`accessToken`,
+ * `refreshToken`, from `IMGUR_ACCESS_TOKEN` / `IMGUR_REFRESH_TOKEN`) are
+ * never used: an account has only the tokens of its own sign-in.
+ *
  * @since 0.2.0
  * @category constructors
  */
 export const make: (
   options?: Options
-) => Effect.Effect<Service, never, HttpClient.HttpClient | ImgurConfig | AccountStore | Scope.Scope> = internal.make
+) => Effect.Effect<
+  Service,
+  ImgurAuthError.ImgurAuthError,
+  HttpClient.HttpClient | ImgurConfig | AccountStore | Scope.Scope
+> = internal.make
 
 /**
  * The services of many accounts.
@@ -130,7 +145,7 @@ export class ImgurAccounts extends Context.Tag("@imgur-auth/http/ImgurAccounts")
    */
   static readonly layer = (
     options?: Options
-  ): Layer.Layer<ImgurAccounts, never, HttpClient.HttpClient | ImgurConfig | AccountStore> =>
+  ): Layer.Layer<ImgurAccounts, ImgurAuthError.ImgurAuthError, HttpClient.HttpClient | ImgurConfig | AccountStore> =>
     Layer.scoped(ImgurAccounts, make(options))
 }
 
@@ -143,4 +158,5 @@ export class ImgurAccounts extends Context.Tag("@imgur-auth/http/ImgurAccounts")
  */
 export const layer: (
   options?: Options
-) => Layer.Layer<ImgurAccounts, never, HttpClient.HttpClient | ImgurConfig | AccountStore> = ImgurAccounts.layer
+) => Layer.Layer<ImgurAccounts, ImgurAuthError.ImgurAuthError, HttpClient.HttpClient | ImgurConfig | AccountStore> =
+  ImgurAccounts.layer

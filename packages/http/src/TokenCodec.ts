@@ -23,7 +23,9 @@
  */
 import type { ImgurAuthError, TokenSet } from "@imgur-auth/core"
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/tokenCodec.js"
@@ -86,12 +88,23 @@ export const make: (keys?: EncryptionKeys | undefined) => Effect.Effect<TokenCod
 /**
  * The encryption keys from `IMGUR_TOKEN_ENCRYPTION_KEY` (with the default
  * `ConfigProvider`, the environment): one key, or several separated by
- * commas, the first encrypting. `Option.none()` when it is not set.
+ * commas, the first encrypting. `Option.none()` when it is not set; a
+ * variable that is set but holds no key (empty, only commas or spaces: a
+ * secret that failed to load) is a `ConfigError`, never "no encryption".
  *
  * @since 0.2.0
  * @category config
  */
-export const keysConfig: Config.Config<Option.Option<ReadonlyArray<Redacted.Redacted<string>>>> = Config.map(
+export const keysConfig: Config.Config<Option.Option<ReadonlyArray<Redacted.Redacted<string>>>> = Config.mapOrFail(
   Config.option(Config.redacted("IMGUR_TOKEN_ENCRYPTION_KEY")),
-  Option.flatMap(internal.splitKeys)
+  (value) =>
+    Option.match(value, {
+      onNone: () => Either.right(Option.none()),
+      onSome: (set) =>
+        Option.match(internal.splitKeys(set), {
+          onNone: () =>
+            Either.left(ConfigError.InvalidData(["IMGUR_TOKEN_ENCRYPTION_KEY"], "it is set but holds no key")),
+          onSome: (keys) => Either.right(Option.some(keys))
+        })
+    })
 )

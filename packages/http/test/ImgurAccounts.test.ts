@@ -71,7 +71,7 @@ describe("ImgurAccounts", () => {
       const { accounts, emulator, tokenRequests } = yield* harness()
       const redirect = yield* consented(accounts, emulator, "alice")
       const error = yield* stateMismatch(accounts.complete("bob", redirect))
-      assert.include(error.message, "another account")
+      assert.include(error.message, "begun for another key")
       assert.strictEqual(yield* tokenRequests, 0)
       assert.isTrue(Option.isNone(yield* accounts.tokens("bob")))
       assert.isTrue(Option.isNone(yield* accounts.tokens("alice")))
@@ -208,6 +208,55 @@ describe("ImgurAccounts", () => {
       )
       const error = yield* Effect.flip(accounts.begin("alice"))
       assert.strictEqual(error.reason, "TokenStore")
+    }))
+})
+
+describe("ImgurAccounts, bad input and the app's own tokens", () => {
+  it.scoped("the configuration's own tokens are no account's: an unlinked key has none and signs nothing", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const own = yield* emulator.issueTokens(client.clientId)
+      const http = yield* Layer.build(NodeHttpClient.layerUndici)
+      const accounts = yield* ImgurAccounts.make().pipe(
+        Effect.provide(http),
+        Effect.provideService(
+          ImgurConfig.ImgurConfig,
+          ImgurConfig.make({
+            clientId: client.clientId,
+            clientSecret: client.clientSecret,
+            baseUrl: emulator.url,
+            accessToken: own.access_token,
+            refreshToken: own.refresh_token
+          })
+        ),
+        Effect.provideService(AccountStore, yield* AccountStore.makeMemory)
+      )
+      assert.isTrue(Option.isNone(yield* accounts.tokens("stranger")))
+      const me = yield* accounts.withAccount(
+        "stranger",
+        Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get("/3/account/me"))
+      )
+      assert.notStrictEqual(me.status, 200)
+      assert.strictEqual(yield* emulator.countRequests({ grantType: "refresh_token" }), 0)
+      assert.isTrue(Option.isNone(yield* accounts.tokens("stranger")))
+    }))
+
+  it.scoped("a key with a lone surrogate, an unknown flow, or a duration it cannot take: InvalidConfiguration", () =>
+    Effect.gen(function*() {
+      const { accounts, tokenRequests } = yield* harness()
+      for (const call of [accounts.begin("x\uD800"), accounts.tokens("x\uD800"), accounts.remove("x\uD800")]) {
+        assert.strictEqual((yield* Effect.flip(call)).reason, "InvalidConfiguration")
+      }
+      const unknown = yield* Effect.flip(accounts.begin("alice", "bogus" as "code"))
+      assert.strictEqual(unknown.reason, "InvalidConfiguration")
+      assert.include(unknown.message, "responseType")
+      assert.strictEqual(yield* tokenRequests, 0)
+      for (const options of [{ flowTimeToLive: "banana" }, { idleTimeToLive: -1 }, { flowTimeToLive: 0 }]) {
+        const error = yield* Effect.flip(
+          Effect.scoped(harness({ accounts: options as ImgurAccounts.Options }))
+        )
+        assert.strictEqual(error._tag === "ImgurAuthError" ? error.reason : error._tag, "InvalidConfiguration")
+      }
     }))
 })
 

@@ -101,5 +101,14 @@ describe("TokenCodec", () => {
       )
       const none = yield* TokenCodec.keysConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
       assert.isTrue(Option.isNone(none))
+      // Set but empty (a secret that failed to load): an error, not tokens in the clear.
+      for (const empty of ["", " , "]) {
+        const error = yield* Effect.flip(
+          TokenCodec.keysConfig.pipe(
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["IMGUR_TOKEN_ENCRYPTION_KEY", empty]])))
+          )
+        )
+        assert.include(String(error), "IMGUR_TOKEN_ENCRYPTION_KEY")
+      }
     }))
 })

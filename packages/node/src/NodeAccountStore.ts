@@ -4,9 +4,10 @@
  * app): `<directory>/tokens/<key>` per account, as `NodeTokenStore.layerFile`
  * writes one (atomic writes, owner-only files, a lock file beside each that
  * every process sees), and `<directory>/pending/<key>` for its pending
- * sign-ins. Keys are encoded with `encodeURIComponent`; a key that would
- * make no file name (empty, `.`, `..`, longer than 200 encoded characters)
- * is named by its SHA-256.
+ * sign-ins. A key of lower-case letters, digits, `-` and `_` names its files
+ * (`u-<key>`); any other key is named by its SHA-256 (`h-<hash>`), so no key
+ * can name another's file, its lock or its temporary files, whatever the
+ * file system.
  *
  * For a web app on several machines, use `@imgur-auth/sql` or
  * `@imgur-auth/redis`.

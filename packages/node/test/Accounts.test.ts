@@ -123,7 +123,17 @@ describe("Accounts", () => {
   })
 
   it("checks its options where they are given, and rejects every call after dispose", async () => {
-    for (const config of [{ client_id: "" }, { client_id, base_url: "javascript:alert(1)" }, { client_id, store: 5 }]) {
+    for (
+      const config of [
+        { client_id: "" },
+        { client_id, base_url: "javascript:alert(1)" },
+        { client_id, store: 5 },
+        // The app's own tokens are no user's.
+        { client_id, access_token: "app-token" },
+        { client_id, refresh_token: "app-refresh" },
+        { client_id, flowTimeToLive: "banana" }
+      ]
+    ) {
       assert.throws(() => new Accounts(config as never), ImgurAuthClientError)
     }
     const accounts = newAccounts()

@@ -31,20 +31,31 @@ suite(
 )
 
 describe("NodeAccountStore.layerDirectory", () => {
-  it.scoped("one owner-only file per account under tokens/, the key encoded; an unnameable key hashed", () =>
+  it.scoped("one owner-only file per account under tokens/, named by the key or by its hash; no key names another's files", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const directory = yield* fs.makeTempDirectoryScoped()
       const accounts = yield* NodeAccountStore.makeDirectory({ directory })
-      yield* (yield* accounts.tokenStore("user/1")).set(makeTokenSet("first"))
+      yield* (yield* accounts.tokenStore("user-1")).set(makeTokenSet("first"))
       yield* (yield* accounts.tokenStore("..")).set(makeTokenSet("dots"))
       const names = (yield* fs.readDirectory(NodePath.join(directory, "tokens"))).filter((name) =>
         !name.endsWith(".lock")
       )
-      assert.include(names, "user%2F1")
-      assert.isTrue(names.some((name) => name.startsWith("%257E")), names.join(", "))
-      assert.strictEqual((yield* fs.stat(NodePath.join(directory, "tokens", "user%2F1"))).mode & 0o777, 0o600)
+      assert.include(names, "u-user-1")
+      assert.isTrue(names.some((name) => /^h-[0-9a-f]{64}$/.test(name)), names.join(", "))
+      assert.strictEqual((yield* fs.stat(NodePath.join(directory, "tokens", "u-user-1"))).mode & 0o777, 0o600)
       assert.strictEqual(accessTokenOf(yield* (yield* accounts.tokenStore("..")).get), "dots")
+      // Keys shaped like the store's own files, or differing by case only, name files of their own.
+      const lookalikes = ["user-1.lock", "user-1.corrupt-1", ".user-1.1.a.tmp", "User-1", "USER-1", "u-user-1"]
+      for (const [n, key] of lookalikes.entries()) {
+        yield* (yield* accounts.tokenStore(key)).set(makeTokenSet(`lookalike-${n}`))
+      }
+      // Signing one out removes its leftovers, and no other key's file.
+      yield* (yield* accounts.tokenStore("user-1")).clear
+      assert.isTrue(Option.isNone(yield* (yield* accounts.tokenStore("user-1")).get))
+      for (const [n, key] of lookalikes.entries()) {
+        assert.strictEqual(accessTokenOf(yield* (yield* accounts.tokenStore(key)).get), `lookalike-${n}`, key)
+      }
     }).pipe(Effect.provide(Layer.merge(NodeFileSystem.layer, NodePathLayer.layer))))
 
   it.scoped("with an encryption key, no file holds a token in the clear", () =>
@@ -53,7 +64,7 @@ describe("NodeAccountStore.layerDirectory", () => {
       const directory = yield* fs.makeTempDirectoryScoped()
       const accounts = yield* NodeAccountStore.makeDirectory({ directory, codec: yield* TokenCodec.make(key) })
       yield* (yield* accounts.tokenStore("alice")).set(makeTokenSet("secret-access-value"))
-      const text = yield* fs.readFileString(NodePath.join(directory, "tokens", "alice"))
+      const text = yield* fs.readFileString(NodePath.join(directory, "tokens", "u-alice"))
       assert.notInclude(text, "secret-access-value")
       assert.notInclude(text, "refresh-secret-access-value")
       // Read with the wrong key: a typed error, and the file stays.
@@ -63,7 +74,7 @@ describe("NodeAccountStore.layerDirectory", () => {
       })
       const error = yield* Effect.flip((yield* wrong.tokenStore("alice")).get)
       assert.strictEqual(error.reason, "TokenStore")
-      assert.strictEqual(yield* fs.readFileString(NodePath.join(directory, "tokens", "alice")), text)
+      assert.strictEqual(yield* fs.readFileString(NodePath.join(directory, "tokens", "u-alice")), text)
       assert.isTrue(Option.isSome(yield* (yield* accounts.tokenStore("alice")).get))
     }).pipe(Effect.provide(Layer.merge(NodeFileSystem.layer, NodePathLayer.layer))))
 })

@@ -1,5 +1,6 @@
+/// <reference lib="es2024.string" />
 import * as HttpClient from "@effect/platform/HttpClient"
-import { AuthorizeUrl, ImgurAuthError, Pin } from "@imgur-auth/core"
+import { AuthorizeUrl, ConfigCheck, ImgurAuthError, Pin } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -45,7 +46,9 @@ const selectorOf = (
   const url = new URL(trimmed)
   const state = url.searchParams.get("state") ?? new URLSearchParams(url.hash.slice(1)).get("state")
   return state === null || state === ""
-    ? Either.left(refused("the redirect carries no state, so it cannot be matched to a sign-in of this account"))
+    ? Either.left(
+      refused("the redirect carries no state, so it cannot be matched to a sign-in begun for this key (user)")
+    )
     : Either.right({ state })
 }
 
@@ -54,15 +57,68 @@ interface Entry {
   readonly api: ImgurApiClientModule.Service
 }
 
+const duration = (
+  name: string,
+  rule: ConfigCheck.Rule<Duration.Duration>,
+  input: unknown,
+  fallback: Duration.DurationInput
+) =>
+  input === undefined
+    ? Either.right(Duration.decode(fallback))
+    : Either.fromOption(rule.decode(input), () => ConfigCheck.invalid(name, rule.expected))
+
+/** The durations of `options`, checked (reason `InvalidConfiguration`). @internal */
+export const checkOptions = (
+  options: ImgurAccounts.Options | undefined
+): Either.Either<
+  { readonly flowTimeToLive: Duration.Duration; readonly idleTimeToLive: Duration.Duration },
+  ImgurAuthError.ImgurAuthError
+> =>
+  Either.all({
+    flowTimeToLive: duration(
+      "flowTimeToLive",
+      ConfigCheck.positiveDuration,
+      options?.flowTimeToLive,
+      defaultFlowTimeToLive
+    ),
+    idleTimeToLive: duration(
+      "idleTimeToLive",
+      ConfigCheck.nonNegativeDuration,
+      options?.idleTimeToLive,
+      defaultIdleTimeToLive
+    )
+  })
+
+const badKey = () =>
+  new ImgurAuthError.ImgurAuthError({
+    reason: "InvalidConfiguration",
+    detail: "an account key must be a string without lone surrogates"
+  })
+
+/** A key the stores can keep apart from every other: a well-formed string. */
+const checkKey = (key: unknown): Effect.Effect<string, ImgurAuthError.ImgurAuthError> =>
+  typeof key === "string" && key.isWellFormed() ? Effect.succeed(key) : Effect.fail(badKey())
+
+const responseTypes: ReadonlyArray<string> = ["code", "token", "pin"]
+const isResponseType = (value: unknown): value is AuthorizeUrl.ResponseType =>
+  typeof value === "string" && responseTypes.includes(value)
+
 /** @internal */
 export const make = (
   options?: ImgurAccounts.Options
-): Effect.Effect<ImgurAccounts.Service, never, HttpClient.HttpClient | ImgurConfig | AccountStore | Scope.Scope> =>
+): Effect.Effect<
+  ImgurAccounts.Service,
+  ImgurAuthError.ImgurAuthError,
+  HttpClient.HttpClient | ImgurConfig | AccountStore | Scope.Scope
+> =>
   Effect.gen(function*() {
     const store = yield* AccountStore
-    const config = yield* ImgurConfig
+    // The app's own tokens (`IMGUR_ACCESS_TOKEN`, `IMGUR_REFRESH_TOKEN`) are
+    // no account's: an account has only the tokens of its own sign-in.
+    const config = { ...(yield* ImgurConfig), accessToken: Option.none(), refreshToken: Option.none() }
     const httpClient = yield* HttpClient.HttpClient
-    const flowTimeToLive = Duration.toMillis(Duration.decode(options?.flowTimeToLive ?? defaultFlowTimeToLive))
+    const checked = yield* checkOptions(options)
+    const flowTimeToLive = Duration.toMillis(checked.flowTimeToLive)
 
     // The services of an account, built on first use over the account's own
     // token store and kept while used (and `idleTimeToLive` after): one
@@ -78,9 +134,9 @@ export const make = (
           Effect.provideService(HttpClient.HttpClient, httpClient),
           Effect.provideService(ImgurConfig, config)
         ),
-      idleTimeToLive: options?.idleTimeToLive ?? defaultIdleTimeToLive
+      idleTimeToLive: checked.idleTimeToLive
     })
-    const entry = (key: string) => RcMap.get(services, key)
+    const entry = (key: string) => Effect.flatMap(checkKey(key), (key) => RcMap.get(services, key))
     // The key's services held for the length of `f` (a scope of its own, so
     // that a `Scope` the caller's effect needs is still the caller's).
     const withEntry = <A, E, R>(key: string, f: (entry: Entry) => Effect.Effect<A, E, R>) =>
@@ -92,6 +148,10 @@ export const make = (
 
     const begin = (key: string, responseType: AuthorizeUrl.ResponseType = "code") =>
       Effect.gen(function*() {
+        yield* checkKey(key)
+        if (!isResponseType(responseType)) {
+          return yield* ConfigCheck.invalid("responseType", "\"code\", \"token\" or \"pin\"")
+        }
         const state = yield* AuthorizeUrl.generateState
         const now = yield* Clock.currentTimeMillis
         yield* store.addPending({ key, state, responseType, createdAt: now, expiresAt: now + flowTimeToLive })
@@ -100,13 +160,14 @@ export const make = (
 
     const complete = (key: string, input: string): Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
       Effect.gen(function*() {
-        const which = yield* selectorOf(input)
+        yield* checkKey(key)
+        const which = yield* selectorOf(typeof input === "string" ? input : "")
         const taken = yield* store.takePending(key, which)
         if (Option.isNone(taken)) {
           return yield* refused(
             "state" in which
-              ? "no sign-in of this account is pending with this state: it was begun for another account, already completed, or never begun"
-              : "no PIN sign-in of this account is pending: begin one first"
+              ? "no sign-in begun for this key (user) is pending with this state: it was begun for another key, already completed, or never begun"
+              : "no PIN sign-in begun for this key (user) is pending: begin one first"
           )
         }
         const flow = taken.value

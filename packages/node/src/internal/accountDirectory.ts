@@ -1,4 +1,3 @@
-/// <reference lib="es2024.string" />
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -23,17 +22,17 @@ const storeError = (detail: string, cause?: unknown) =>
   new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
 
 /**
- * The file name of an account key: the key itself (the store encodes it with
- * `encodeURIComponent`), or, for a key that would make no file name (empty,
- * `.`, `..`, too long, a lone surrogate), `%7E` and a SHA-256 of the key,
- * which no encoded key starts with.
+ * The file name of an account key, in a namespace no other file of the
+ * directory shares: `u-<key>` for a key of lower-case letters, digits, `-`
+ * and `_` (at most 100), else `h-<SHA-256 of the key>`. No name has a dot,
+ * so none is another's lock (`<name>.lock`), temporary or set-aside file,
+ * and none differs from another by case only (case-insensitive file
+ * systems).
  *
  * @internal
  */
 export const fileNameOf = (key: string): string =>
-  key === "" || key === "." || key === ".." || !key.isWellFormed() || encodeURIComponent(key).length > 200
-    ? `%7E${createHash("sha256").update(key, "utf16le").digest("hex")}`
-    : key
+  /^[a-z0-9_-]{1,100}$/.test(key) ? `u-${key}` : `h-${createHash("sha256").update(key, "utf16le").digest("hex")}`
 
 const PendingList = AccountStore.PendingFlowsFromJson
 const decodePending = Schema.decodeUnknownEither(PendingList)

@@ -117,7 +117,7 @@ describe("web-apps.md", () => {
         token_type: "bearer"
       })
       yield* Effect.flatMap(store("a".repeat(64)), (store) => store.set(tokens))
-      const file = yield* Effect.orDie(fs.readFileString(`${directory}/tokens/user-1`))
+      const file = yield* Effect.orDie(fs.readFileString(`${directory}/tokens/u-user-1`))
       assert.notInclude(file, "clear-access-token")
       const read = yield* Effect.flatMap(store("a".repeat(64)), (store) => store.get)
       assert.strictEqual(
