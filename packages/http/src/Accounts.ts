@@ -122,11 +122,17 @@ export class Accounts implements AsyncDisposable {
     }
   }
 
+  /** @internal */
   readonly #config: Omit<AccountsConfig, "store" | "flowTimeToLive" | "idleTimeToLive">
+  /** @internal */
   readonly #platform: ClientModule.Platform
+  /** @internal */
   readonly #http: ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>
+  /** @internal */
   readonly #runtime: ManagedRuntime.ManagedRuntime<ImgurAccounts | AccountStore, ImgurAuthError.ImgurAuthError>
+  /** @internal */
   readonly #clients = new Map<string, Client>()
+  /** @internal */
   #disposed: Promise<void> | undefined
 
   /**
@@ -169,6 +175,7 @@ export class Accounts implements AsyncDisposable {
     )
   }
 
+  /** @internal */
   #run<A>(
     call: (accounts: ImgurAccountsModule.Service) => Effect.Effect<A, ImgurAuthError.ImgurAuthError>
   ): Promise<A> {

@@ -12,9 +12,11 @@
  * or field does not decrypt.
  *
  * A value that does not decrypt (altered, moved, or sealed with a key not in
- * the list) fails with reason `TokenStore`; it is never treated as empty. A
- * value stored in the clear before encryption was turned on is still read,
- * and is encrypted at its next write.
+ * the list) fails with reason `TokenStore`; it is never treated as empty. So
+ * does a token in the clear: whoever can write the storage but has no key
+ * could otherwise plant tokens of their own. To move a store written in the
+ * clear to encryption, make the codec with `readPlaintext: true` for a
+ * while: plain values are read, and encrypted at their next write.
  *
  * Without a key, whoever reads the storage (a database dump, a backup, a
  * Redis replica) holds working refresh tokens of every linked account.
@@ -54,6 +56,19 @@ export interface TokenCodec {
 export type EncryptionKeys = Redacted.Redacted<string> | ReadonlyArray<Redacted.Redacted<string>>
 
 /**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * Read tokens stored in the clear (before encryption was turned on), and
+   * encrypt them at their next write. Default `false`: a token in the clear
+   * is refused with reason `TokenStore`.
+   */
+  readonly readPlaintext?: boolean | undefined
+}
+
+/**
  * The JSON of the token set, tokens in the clear.
  *
  * @since 0.2.0
@@ -82,8 +97,10 @@ export const plain: TokenCodec = internal.plain
  * @since 0.2.0
  * @category constructors
  */
-export const make: (keys?: EncryptionKeys | undefined) => Effect.Effect<TokenCodec, ImgurAuthError.ImgurAuthError> =
-  internal.fromOption
+export const make: (
+  keys?: EncryptionKeys | undefined,
+  options?: Options
+) => Effect.Effect<TokenCodec, ImgurAuthError.ImgurAuthError> = internal.fromOption
 
 /**
  * The encryption keys from `IMGUR_TOKEN_ENCRYPTION_KEY` (with the default

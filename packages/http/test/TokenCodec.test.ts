@@ -68,11 +68,22 @@ describe("TokenCodec", () => {
       for (const error of [moved, noKey]) assert.notInclude(error.message, "secret")
     }))
 
-  it.effect("a value stored in the clear is still read once encryption is on", () =>
+  it.effect("a token in the clear is refused once encryption is on, unless the app migrates (readPlaintext)", () =>
     Effect.gen(function*() {
-      const codec = yield* TokenCodec.make(hexKey)
-      const plain = yield* TokenCodec.plain.encode(tokens)
-      assert.strictEqual(accessTokenOf(yield* codec.decode(plain, "alice")), "secret-access")
+      const plain = yield* TokenCodec.plain.encode(tokens, "alice")
+      const strict = yield* Effect.flip((yield* TokenCodec.make(hexKey)).decode(plain, "alice"))
+      assert.strictEqual(strict.reason, "TokenStore")
+      assert.include(strict.message, "not encrypted")
+      // One field planted in the clear beside an encrypted one is refused too.
+      const sealed = JSON.parse(yield* (yield* TokenCodec.make(hexKey)).encode(tokens, "alice"))
+      const mixed = JSON.stringify({ ...sealed, accessToken: "planted" })
+      assert.strictEqual(
+        (yield* Effect.flip((yield* TokenCodec.make(hexKey)).decode(mixed, "alice"))).reason,
+        "TokenStore"
+      )
+      const migrating = yield* TokenCodec.make(hexKey, { readPlaintext: true })
+      assert.strictEqual(accessTokenOf(yield* migrating.decode(plain, "alice")), "secret-access")
+      assert.notInclude(yield* migrating.encode(tokens, "alice"), "secret-access")
     }))
 
   it.effect("a key that is not 32 bytes, or an empty list, is InvalidConfiguration and never shown", () =>

@@ -165,7 +165,11 @@ describe("RedisTokenStore", () => {
       )
 
       yield* Effect.promise(() => admin.set(key, Schema.encodeSync(TokenSet.TokenSetFromJson)(makeTokenSet("old-2"))))
-      const sealed = yield* RedisTokenStore.make({ url: server.url, key, codec: yield* TokenCodec.make(encryptionKey) })
+      const sealed = yield* RedisTokenStore.make({
+        url: server.url,
+        key,
+        codec: yield* TokenCodec.make(encryptionKey, { readPlaintext: true })
+      })
       const before = yield* sealed.get
       assert.strictEqual(accessTokenOf(before), "old-2")
       assert.isTrue(yield* sealed.replace(before, makeTokenSet("sealed-2")))

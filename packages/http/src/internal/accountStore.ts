@@ -77,20 +77,22 @@ export const keyedLocks = () => {
   // grow with every account ever used.
   const locks = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
   return (key: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.suspend(() => {
-      let entry = locks.get(key)
-      if (entry === undefined) {
-        entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
-        locks.set(key, entry)
-      }
-      const held = entry
-      held.users++
-      return held.semaphore.withPermits(1)(effect).pipe(
-        Effect.ensuring(Effect.sync(() => {
-          if (--held.users === 0) locks.delete(key)
-        }))
-      )
-    })
+    Effect.acquireUseRelease(
+      Effect.sync(() => {
+        let entry = locks.get(key)
+        if (entry === undefined) {
+          entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
+          locks.set(key, entry)
+        }
+        entry.users++
+        return entry
+      }),
+      (entry) => entry.semaphore.withPermits(1)(effect),
+      (entry) =>
+        Effect.sync(() => {
+          if (--entry.users === 0) locks.delete(key)
+        })
+    )
 }
 
 /** @internal */

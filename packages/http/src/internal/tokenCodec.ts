@@ -93,7 +93,7 @@ const additionalData = (context: string, field: string): Uint8Array<ArrayBuffer>
 // A `TokenSet`'s encoded fields, with the secret ones as given.
 type Encoded = Record<string, unknown>
 
-const build = (imported: ReadonlyArray<Key>): TokenCodec.TokenCodec => {
+const build = (imported: ReadonlyArray<Key>, readPlaintext = false): TokenCodec.TokenCodec => {
   const first = imported[0]
   const byId = new Map(imported.map((key) => [key.id, key.key]))
 
@@ -112,7 +112,13 @@ const build = (imported: ReadonlyArray<Key>): TokenCodec.TokenCodec => {
     })
 
   const openField = (value: unknown, context: string, field: string) => {
-    if (typeof value !== "string" || !value.startsWith(prefix)) return Effect.succeed(value)
+    if (typeof value !== "string" || !value.startsWith(prefix)) {
+      // With keys, a secret in the clear may be planted by whoever can write the storage
+      // without the key: it is read only when the app says it migrates from plain values.
+      return first === undefined || readPlaintext || typeof value !== "string"
+        ? Effect.succeed(value)
+        : Effect.fail(storeError(`the tokens${where(context)} are not encrypted, and this store expects them to be`))
+    }
     const [id = "", iv = "", sealed = ""] = value.slice(prefix.length).split(":")
     if (byId.size === 0) {
       return Effect.fail(storeError(`the tokens${where(context)} are encrypted, and no encryption key was given`))
@@ -189,9 +195,10 @@ const build = (imported: ReadonlyArray<Key>): TokenCodec.TokenCodec => {
 
 /** @internal */
 export const make = (
-  keys: ReadonlyArray<Redacted.Redacted<string>>
+  keys: ReadonlyArray<Redacted.Redacted<string>>,
+  readPlaintext?: boolean
 ): Effect.Effect<TokenCodec.TokenCodec, ImgurAuthError.ImgurAuthError> =>
-  Effect.map(Effect.forEach(keys, importKey), build)
+  Effect.map(Effect.forEach(keys, importKey), (imported) => build(imported, readPlaintext))
 
 const where = (context: string) => context === "" ? "" : ` under key ${JSON.stringify(context)}`
 
@@ -200,12 +207,13 @@ export const plain: TokenCodec.TokenCodec = build([])
 
 /** @internal */
 export const fromOption = (
-  keys: TokenCodec.EncryptionKeys | undefined
+  keys: TokenCodec.EncryptionKeys | undefined,
+  options?: TokenCodec.Options
 ): Effect.Effect<TokenCodec.TokenCodec, ImgurAuthError.ImgurAuthError> => {
   if (keys === undefined) return Effect.succeed(plain)
   const list = Redacted.isRedacted(keys) ? [keys] : keys
   if (list.length === 0) return Effect.fail(invalidKey("the list of encryption keys is empty"))
-  return make(list)
+  return make(list, options?.readPlaintext === true)
 }
 
 /** @internal */

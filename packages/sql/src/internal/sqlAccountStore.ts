@@ -7,7 +7,6 @@ import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -56,7 +55,6 @@ export const make = (
     const acquireTimeout = yield* millis("acquireTimeout", options?.acquireTimeout, "1 minute")
     const codec = options?.codec ?? TokenCodec.plain
     const cacheFor = yield* millis("cacheFor", options?.cacheFor, "1 second", { allowZero: true })
-    const underLock = FiberRef.unsafeMake(false)
     // The app's name transforms (camelCase results, …) would rename this store's columns.
     const sql = (yield* SqlClient.SqlClient).withoutTransforms()
     const dialect = yield* checkDialect(sql)
@@ -100,8 +98,8 @@ export const make = (
       )
 
     // What a key's store last read or wrote, answered again for `cacheFor`
-    // (a signed call then costs no query), never under the lock: a refresh
-    // always reads the database first.
+    // (a signed call then costs no query), and forgotten when the lock is
+    // taken: a refresh always reads the database first.
     const backend = (key: string): TokenStore.Backend => {
       let cached: { readonly tokens: Option.Option<TokenSet.TokenSet>; readonly at: number } | undefined
       const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
@@ -113,13 +111,14 @@ export const make = (
         Option.match({ onNone: () => Effect.succeedNone, onSome: (row) => decode(key, row.tokens) })
       ).pipe(Effect.tap(remember))
       return {
-        get: Effect.flatMap(FiberRef.get(underLock), (locked) =>
-          locked || cached === undefined
+        get: Effect.suspend(() =>
+          cached === undefined
             ? fresh
             : Effect.flatMap(
               currentMillis,
               (now) => cached !== undefined && now - cached.at < cacheFor ? Effect.succeed(cached.tokens) : fresh
-            )),
+            )
+        ),
         set: (tokens) =>
           Effect.gen(function*() {
             const text = yield* encode(key, tokens)
@@ -158,7 +157,15 @@ WHERE account_key = ${key} AND version = ${row.value.version} RETURNING version`
             else cached = undefined
             return written.length > 0
           }),
-        withLock: (effect) => withLock(key)(Effect.locally(effect, underLock, true))
+        // Taking the lock forgets what was read: every read from then on (the
+        // refresh's, and any that a shared read gives it) queries the database.
+        withLock: (effect) =>
+          withLock(key)(Effect.zipRight(
+            Effect.sync(() => {
+              cached = undefined
+            }),
+            effect
+          ))
         // No `external`: other processes' writes are read at the next read. ImgurAuth reads again under the
         // lock before it refreshes, which is what makes one refresh per key across processes.
       }
