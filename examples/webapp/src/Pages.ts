@@ -45,7 +45,9 @@ const count = (remaining: Option.Option<number>, limit: Option.Option<number>): 
 
 const rateLimits = (limits: RateLimit.RateLimits): string =>
   `<dl id="rate-limits">
-<dt>Your requests</dt><dd id="user-limit">${count(limits.userRemaining, limits.userLimit)}${
+<dt>Requests left (Imgur counts them per user and address)</dt><dd id="user-limit">${
+    count(limits.userRemaining, limits.userLimit)
+  }${
     Option.match(limits.userReset, {
       onNone: () => "",
       onSome: (reset) => `, reset at ${escapeHtml(DateTime.formatIso(reset))}`
