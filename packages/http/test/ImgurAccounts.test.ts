@@ -9,10 +9,9 @@ import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { linkThenExpire } from "./utils/accountsScenario.js"
+import { linkThenExpire, makeAccounts } from "./utils/accountsScenario.js"
 import { accessTokenOf } from "./utils/tokens.js"
 
 const client = ImgurEmulator.defaultClient
@@ -24,16 +23,7 @@ const harness = (
   Effect.gen(function*() {
     const emulator = yield* ImgurEmulator.make(options.emulator)
     const store = yield* AccountStore.makeMemory
-    const config = ImgurConfig.make({
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      baseUrl: emulator.url,
-      timeout: Duration.hours(1)
-    })
-    const http = yield* Layer.build(NodeHttpClient.layerUndici)
-    const accounts = yield* ImgurAccounts.make(options.accounts).pipe(
-      Effect.provide(http),
-      Effect.provideService(ImgurConfig.ImgurConfig, config),
+    const accounts = yield* makeAccounts(emulator.url, options.accounts).pipe(
       Effect.provideService(AccountStore, store)
     )
     const tokenRequests = emulator.countRequests({ path: "/oauth2/token" })
@@ -216,21 +206,10 @@ describe("ImgurAccounts, bad input and the app's own tokens", () => {
     Effect.gen(function*() {
       const emulator = yield* ImgurEmulator.make()
       const own = yield* emulator.issueTokens(client.clientId)
-      const http = yield* Layer.build(NodeHttpClient.layerUndici)
-      const accounts = yield* ImgurAccounts.make().pipe(
-        Effect.provide(http),
-        Effect.provideService(
-          ImgurConfig.ImgurConfig,
-          ImgurConfig.make({
-            clientId: client.clientId,
-            clientSecret: client.clientSecret,
-            baseUrl: emulator.url,
-            accessToken: own.access_token,
-            refreshToken: own.refresh_token
-          })
-        ),
-        Effect.provideService(AccountStore, yield* AccountStore.makeMemory)
-      )
+      const accounts = yield* makeAccounts(emulator.url, undefined, {
+        accessToken: own.access_token,
+        refreshToken: own.refresh_token
+      }).pipe(Effect.provideService(AccountStore, yield* AccountStore.makeMemory))
       assert.isTrue(Option.isNone(yield* accounts.tokens("stranger")))
       const me = yield* accounts.withAccount(
         "stranger",

@@ -21,8 +21,17 @@ const client = ImgurEmulator.defaultClient
 export const emulatedAccounts = (count: number): ReadonlyArray<ImgurEmulator.Account> =>
   Array.from({ length: count }, (_, n) => ({ id: 7000 + n, username: `imgur-user-${n}` }))
 
-/** `ImgurAccounts` over `store`, talking over real loopback HTTP to `emulatorUrl`. */
-export const makeAccounts = (emulatorUrl: string, options?: ImgurAccounts.Options) =>
+/**
+ * `ImgurAccounts` over the `AccountStore` of the context, talking over real
+ * loopback HTTP to `emulatorUrl`, with the emulator's client and a timeout of
+ * an hour (only retry delays are due under a moved TestClock), and `config`'s
+ * overrides.
+ */
+export const makeAccounts = (
+  emulatorUrl: string,
+  options?: ImgurAccounts.Options,
+  config?: Partial<ImgurConfig.Options>
+) =>
   Effect.flatMap(Layer.build(NodeHttpClient.layerUndici), (http) =>
     ImgurAccounts.make(options).pipe(
       Effect.provide(http),
@@ -32,7 +41,8 @@ export const makeAccounts = (emulatorUrl: string, options?: ImgurAccounts.Option
           clientId: client.clientId,
           clientSecret: client.clientSecret,
           baseUrl: emulatorUrl,
-          timeout: Duration.hours(1)
+          timeout: Duration.hours(1),
+          ...config
         })
       )
     ))
