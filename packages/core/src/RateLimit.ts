@@ -198,3 +198,42 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
     retryAfter: Option.flatMap(single(all, "retry-after"), (value) => retryAfter(value, now))
   }
 }
+
+/**
+ * How long a request that a 429 refused should wait before it is sent again:
+ * its `Retry-After`; else, as Imgur seldom sends one, the reset of the budget
+ * the response says is spent (`X-RateLimit-UserReset`,
+ * `X-Post-Rate-Limit-Reset`, RapidAPI's `X-RateLimit-Requests-Reset`), the
+ * latest when several are; else the latest reset it names at all.
+ * `Option.none()` when it names none.
+ *
+ * @example
+ * ```ts
+ * import { RateLimit } from "@imgur-auth/core"
+ * import * as DateTime from "effect/DateTime"
+ *
+ * const now = DateTime.unsafeMake(1_700_000_000_000)
+ * const limits = RateLimit.parse({ "x-ratelimit-userremaining": "0", "x-ratelimit-userreset": "1700003600" }, now)
+ * RateLimit.waitOf(limits, now) // Option.some(Duration.hours(1))
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const waitOf = (limits: RateLimits, now: DateTime.Utc): Option.Option<Duration.Duration> => {
+  if (Option.isSome(limits.retryAfter)) return limits.retryAfter
+  const budgets = [
+    [limits.userRemaining, limits.userReset],
+    [limits.postRemaining, limits.postReset],
+    [limits.requestsRemaining, limits.requestsReset]
+  ] as const
+  const resets = (spentOnly: boolean) =>
+    budgets.flatMap(([remaining, reset]) =>
+      Option.isSome(reset) && (!spentOnly || Option.getOrElse(remaining, () => 1) === 0) ? [reset.value] : []
+    )
+  const spent = resets(true)
+  const candidates = spent.length > 0 ? spent : resets(false)
+  if (candidates.length === 0) return Option.none()
+  const latest = Math.max(...candidates.map((reset) => reset.epochMillis))
+  return Option.some(Duration.millis(Math.max(0, latest - now.epochMillis)))
+}

@@ -211,3 +211,41 @@ describe("RateLimit", () => {
     { fastCheck: { numRuns: 2000 } }
   )
 })
+
+describe("RateLimit.waitOf: how long a 429 says to wait", () => {
+  const now = DateTime.unsafeMake(1_700_000_000_000)
+  const wait = (headers: Record<string, string>) =>
+    Option.map(RateLimit.waitOf(RateLimit.parse(headers, now), now), Duration.toSeconds)
+
+  it("Retry-After, when there is one, over every reset", () => {
+    expect(wait({ "retry-after": "7", "x-ratelimit-userremaining": "0", "x-ratelimit-userreset": "1700003600" }))
+      .toEqual(Option.some(7))
+  })
+
+  it("else the reset of the spent budget: user (an epoch), post (seconds from now), RapidAPI's requests", () => {
+    expect(wait({ "x-ratelimit-userremaining": "0", "x-ratelimit-userreset": "1700003600" })).toEqual(Option.some(3600))
+    expect(wait({ "x-post-rate-limit-remaining": "0", "x-post-rate-limit-reset": "90" })).toEqual(Option.some(90))
+    expect(wait({ "x-ratelimit-requests-remaining": "0", "x-ratelimit-requests-reset": "45" })).toEqual(Option.some(45))
+  })
+
+  it("the spent budget's reset over one that is not spent, and the latest of several spent", () => {
+    expect(wait({
+      "x-ratelimit-userremaining": "12",
+      "x-ratelimit-userreset": "1700003600",
+      "x-post-rate-limit-remaining": "0",
+      "x-post-rate-limit-reset": "90"
+    })).toEqual(Option.some(90))
+    expect(wait({
+      "x-ratelimit-userremaining": "0",
+      "x-ratelimit-userreset": "1700003600",
+      "x-post-rate-limit-remaining": "0",
+      "x-post-rate-limit-reset": "90"
+    })).toEqual(Option.some(3600))
+  })
+
+  it("with no budget said to be spent, the latest reset named; none named: none; a reset past: no wait", () => {
+    expect(wait({ "x-ratelimit-userreset": "1700000600", "x-post-rate-limit-reset": "30" })).toEqual(Option.some(600))
+    expect(wait({})).toEqual(Option.none())
+    expect(wait({ "x-ratelimit-userremaining": "0", "x-ratelimit-userreset": "1600000000" })).toEqual(Option.some(0))
+  })
+})

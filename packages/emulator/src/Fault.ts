@@ -55,6 +55,14 @@ export interface Fault {
   readonly message?: string | undefined
   /** A `Retry-After` header: seconds, or an HTTP date. */
   readonly retryAfter?: number | Date | undefined
+  /**
+   * More headers on the error answer, such as the rate-limit headers of a
+   * 429 (`X-RateLimit-UserReset`, `X-Post-Rate-Limit-Reset`) that Imgur
+   * sends instead of `Retry-After`.
+   *
+   * @since 0.2.0
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined
   /** Wait this long (real time) before answering. */
   readonly delay?: Duration.DurationInput | undefined
   /** Send the headers and part of the body, then destroy the socket. */

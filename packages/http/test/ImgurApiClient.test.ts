@@ -10,8 +10,10 @@ import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
+import * as Retry from "@imgur-auth/http/Retry"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -469,6 +471,42 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("a 429 without Retry-After waits for the reset of the spent budget (post: seconds from now)", () => {
+      const { layer, requests } = setup([
+        {
+          status: 429,
+          body: envelope(429, "Too Many Requests"),
+          headers: { "x-post-rate-limit-remaining": "0", "x-post-rate-limit-reset": "30" }
+        },
+        { status: 200 }
+      ], { config: { retrySchedule: Schedule.recurs(1) } })
+      return Effect.gen(function*() {
+        const fiber = yield* Effect.fork(get("/3/credits"))
+        yield* TestClock.adjust("29 seconds")
+        assert.strictEqual(requests.length, 1)
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* Fiber.join(fiber)).status, 200)
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("a 429 whose user budget resets in an hour fails at once with RateLimited, after one request", () => {
+      // The TestClock starts at the epoch: a user reset at 3600 s is an hour away.
+      const { auth, layer, requests } = setup([{
+        status: 429,
+        body: envelope(429, "Too Many Requests"),
+        headers: { "x-ratelimit-userremaining": "0", "x-ratelimit-userreset": "3600" }
+      }], { token: "user-token", config: { retrySchedule: Retry.schedule() } })
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(get("/3/credits"))
+        assert.strictEqual(error.reason, "RateLimited")
+        assert.deepStrictEqual(error.retryAfter, Duration.hours(1))
+        assert.strictEqual(requests.length, 1)
+        assert.deepStrictEqual(auth.refreshes, [])
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("other error answers are returned as responses, their bodies still readable", () => {
       const { layer, requests } = setup([{ status: 404, body: envelope(404, "Unable to find an image with the id") }])
       return Effect.gen(function*() {
@@ -535,7 +573,12 @@ describe("ImgurApiClient", () => {
 const client = ImgurEmulator.defaultClient
 
 /** An API client against a fresh emulator; with `signedIn`, the user's tokens are configured. */
-const live = (options: { readonly signedIn?: boolean } = {}) =>
+const live = (
+  options: {
+    readonly signedIn?: boolean
+    readonly retrySchedule?: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
+  } = {}
+) =>
   Effect.gen(function*() {
     const emulator = yield* ImgurEmulator.make()
     const issued = options.signedIn === true ? yield* emulator.issueTokens(client.clientId) : undefined
@@ -548,7 +591,7 @@ const live = (options: { readonly signedIn?: boolean } = {}) =>
           accessToken: issued?.access_token,
           refreshToken: issued?.refresh_token,
           baseUrl: emulator.url,
-          retrySchedule: Schedule.recurs(3)
+          retrySchedule: options.retrySchedule ?? Schedule.recurs(3)
         })),
         Layer.provide(TokenStore.layerMemory),
         Layer.provide(NodeHttpClient.layerUndici)
@@ -611,6 +654,26 @@ describe("ImgurApiClient against the emulator", () => {
       const me = yield* api.httpClient.get("/3/account/me")
       assert.strictEqual(me.status, 200)
       assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), 3)
+      assert.strictEqual(yield* refreshes, 0)
+    }))
+
+  it.scopedLive("Imgur's 429 with only X-RateLimit-UserReset an hour ahead: one request, RateLimited with that wait", () =>
+    Effect.gen(function*() {
+      // The default policy: a wait beyond `maxRetryAfter` (a minute) is not waited for.
+      const { api, emulator, refreshes } = yield* live({ signedIn: true, retrySchedule: Retry.schedule() })
+      const reset = Math.floor(Date.now() / 1000) + 3600
+      yield* emulator.inject("/3/account/me", {
+        status: 429,
+        shape: "jsonapi",
+        message: "Too Many Requests",
+        headers: { "X-RateLimit-UserRemaining": "0", "X-RateLimit-UserReset": String(reset) }
+      }, 5)
+      const error = yield* Effect.flip(api.httpClient.get("/3/account/me"))
+      assert.strictEqual(error.reason, "RateLimited")
+      const wait = Duration.toSeconds(error.retryAfter ?? Duration.zero)
+      assert.isAbove(wait, 3590)
+      assert.isAtMost(wait, 3600)
+      assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), 1)
       assert.strictEqual(yield* refreshes, 0)
     }))
 

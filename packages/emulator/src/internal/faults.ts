@@ -93,9 +93,10 @@ export const faultReply = (fault: Fault, path: string, method: string, id: strin
   const shape = fault.shape ?? "envelope"
   const status = fault.status ?? defaultStatus(shape)
   const message = fault.message ?? statusText(status)
-  const extra: Record<string, string> = fault.retryAfter === undefined ?
-    {} :
-    { "Retry-After": retryAfterValue(fault.retryAfter) }
+  const extra: Record<string, string> = {
+    ...fault.headers,
+    ...(fault.retryAfter === undefined ? {} : { "Retry-After": retryAfterValue(fault.retryAfter) })
+  }
   const jsonWithExtra = (body: unknown): Reply => withHeaders(json(status, body), extra)
   switch (shape) {
     case "envelope":

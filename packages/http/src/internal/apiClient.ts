@@ -232,7 +232,11 @@ export const make = Effect.gen(function*() {
         decoded.classification === "RateLimited" || decoded.classification === "OverCapacity" ||
         decoded.classification === "ServerError"
       ) {
-        const retryAfter = RateLimit.parse(response.headers, yield* DateTime.now).retryAfter
+        // A 429 seldom says when: the reset of the spent budget does (a wait too long for
+        // `maxRetryAfter` fails the call at once, after this one request).
+        const now = yield* DateTime.now
+        const limits = RateLimit.parse(response.headers, now)
+        const retryAfter = status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter
         const error = ErrorBody.toError(decoded, { retryAfter: Option.getOrUndefined(retryAfter) })
         if (ImgurAuthError.isTransient(error)) return yield* Effect.fail(error)
       }

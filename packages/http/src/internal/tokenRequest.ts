@@ -100,10 +100,12 @@ const decodeFailure = (
   response: HttpClientResponse.HttpClientResponse,
   body: string
 ): Effect.Effect<never, ImgurAuthError.ImgurAuthError> =>
-  Effect.flatMap(DateTime.now, (now) =>
-    Effect.fail(ErrorBody.toError(ErrorBody.decode(response.status, body), {
-      retryAfter: Option.getOrUndefined(RateLimit.parse(response.headers, now).retryAfter)
-    })))
+  Effect.flatMap(DateTime.now, (now) => {
+    const limits = RateLimit.parse(response.headers, now)
+    return Effect.fail(ErrorBody.toError(ErrorBody.decode(response.status, body), {
+      retryAfter: Option.getOrUndefined(response.status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter)
+    }))
+  })
 
 const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
   Effect.zipRight(
