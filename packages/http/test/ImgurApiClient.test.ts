@@ -677,6 +677,24 @@ describe("ImgurApiClient against the emulator", () => {
       assert.strictEqual(yield* refreshes, 0)
     }))
 
+  it.scopedLive("a refresh answered 429 with only X-RateLimit-UserReset an hour ahead: one token request, RateLimited", () =>
+    Effect.gen(function*() {
+      const { auth, emulator, refreshes } = yield* live({ signedIn: true, retrySchedule: Retry.schedule() })
+      yield* emulator.inject("/oauth2/token", {
+        status: 429,
+        shape: "jsonapi",
+        message: "Too Many Requests",
+        headers: {
+          "X-RateLimit-UserRemaining": "0",
+          "X-RateLimit-UserReset": String(Math.floor(Date.now() / 1000) + 3600)
+        }
+      }, 5)
+      const error = yield* Effect.flip(auth.regenerateFromRefreshToken())
+      assert.strictEqual(error.reason, "RateLimited")
+      assert.isAbove(Duration.toSeconds(error.retryAfter ?? Duration.zero), 3590)
+      assert.strictEqual(yield* refreshes, 1)
+    }))
+
   it.scopedLive("403 over capacity is retried without a refresh, and fails with OverCapacity when it lasts", () =>
     Effect.gen(function*() {
       const { api, emulator, refreshes } = yield* live({ signedIn: true })
