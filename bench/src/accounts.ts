@@ -76,6 +76,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
   const directory = mkdtempSync(join(tmpdir(), "imgur-auth-accounts-"))
   const emulatorRuntime = ManagedRuntime.make(
     ImgurEmulator.layer({
+      rateLimits: { user: 1_000_000, client: 1_000_000 },
       accounts: Array.from({ length: count }, (_, n) => ({ id: 9000 + n, username: `bench-${n}` }))
     })
   )

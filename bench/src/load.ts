@@ -48,7 +48,7 @@ const heapUsed = () => {
 }
 
 const load = Effect.gen(function*() {
-  const emulator = yield* ImgurEmulator.make()
+  const emulator = yield* ImgurEmulator.make({ rateLimits: { user: 1_000_000, client: 1_000_000 } })
   const client = ImgurEmulator.defaultClient
   const issued = yield* emulator.issueTokens(client.clientId)
   const store = yield* TokenStore.makeMemory(yield* TokenSet.fromResponse(issued))

@@ -119,7 +119,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
   const directory = mkdtempSync(join(tmpdir(), "imgur-auth-shared-"))
   try {
     return await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const emulator = yield* ImgurEmulator.make()
+      const emulator = yield* ImgurEmulator.make({ rateLimits: { user: 1_000_000, client: 1_000_000 } })
       const redis = yield* redisServer()
       const hot = yield* hotPath(emulator, redis.url)
       const seed = (store: Layer.Layer<TokenStore, ImgurAuthError.ImgurAuthError>) =>

@@ -136,6 +136,8 @@ export interface Options {
    * @since 0.2.0
    */
   readonly testEndpoints?: boolean | undefined
+  /** The hourly budgets `/3` answers count down: user (2,000), client (12,500), POSTs (1,250). @since 0.2.0 */
+  readonly rateLimits?: { readonly user?: number; readonly client?: number; readonly post?: number } | undefined
   /** How many entries the request log keeps (the oldest go first). Default 100 000. */
   readonly maxLogEntries?: number | undefined
 }

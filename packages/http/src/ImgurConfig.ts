@@ -20,6 +20,15 @@ import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/imgurConfig.js"
 
 /**
+ * What a call does when a budget it would spend is known to be exhausted:
+ * fail at once, or wait for the reset.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Throttle = "fail" | "wait"
+
+/**
  * The resolved configuration, with every secret `Redacted`.
  *
  * @since 0.1.0
@@ -55,6 +64,17 @@ export interface Service {
    * honouring `Retry-After`).
    */
   readonly retrySchedule: Option.Option<Schedule.Schedule<unknown, Errors.ImgurAuthError>>
+  /**
+   * What an API call does when the rate limits of the latest answer say a
+   * budget it would spend is exhausted until a reset (the user's, RapidAPI's,
+   * or for a POST the address's): `"fail"` (the default) fails at once with
+   * `RateLimited` and the wait, sending nothing; `"wait"` waits for the reset
+   * when it is at most a minute away (`Retry.defaults.maxRetryAfter`), and
+   * fails as `"fail"` does otherwise. Token requests are never held back.
+   *
+   * @since 0.2.0
+   */
+  readonly throttle?: Throttle | undefined
 }
 
 /**
@@ -83,6 +103,8 @@ export interface Options {
   readonly refreshSkew?: Duration.DurationInput | undefined
   /** A `Schedule`; one made by `Retry.schedule` from options it refused is refused here. */
   readonly retrySchedule?: Schedule.Schedule<unknown, Errors.ImgurAuthError> | undefined
+  /** `"fail"` or `"wait"`; see `Service.throttle`. */
+  readonly throttle?: Throttle | undefined
 }
 
 /**

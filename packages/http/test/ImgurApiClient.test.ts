@@ -507,6 +507,49 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("a budget known to be spent: the next call sends nothing, fails RateLimited with the wait; after the reset it goes", () => {
+      // The TestClock starts at the epoch: the user budget resets at 3600 s.
+      const spent = {
+        "x-ratelimit-userlimit": "500",
+        "x-ratelimit-userremaining": "0",
+        "x-ratelimit-userreset": "3600"
+      }
+      const { auth, layer, requests } = setup([{ status: 200, headers: spent }, { status: 200 }], {
+        token: "user-token"
+      })
+      return Effect.gen(function*() {
+        assert.strictEqual((yield* get("/3/credits")).status, 200)
+        const error = yield* Effect.flip(get("/3/credits"))
+        assert.strictEqual(error.reason, "RateLimited")
+        assert.deepStrictEqual(error.retryAfter, Duration.hours(1))
+        assert.include(error.message, "user budget")
+        assert.strictEqual(requests.length, 1)
+        assert.deepStrictEqual(auth.refreshes, [])
+        yield* TestClock.adjust("1 hour")
+        assert.strictEqual((yield* get("/3/credits")).status, 200)
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.effect("throttle \"wait\": a POST waits for the spent POST budget's reset; a GET is not held back by it", () => {
+      const spent = { "x-post-rate-limit-remaining": "0", "x-post-rate-limit-reset": "30" }
+      const { layer, requests } = setup([{ status: 200, headers: spent }, { status: 200 }, { status: 200 }], {
+        token: "user-token",
+        config: { throttle: "wait" }
+      })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        assert.strictEqual((yield* get("/3/credits")).status, 200)
+        assert.strictEqual(requests.length, 2)
+        const post = yield* Effect.fork(Effect.flatMap(ImgurApiClient, (api) => api.httpClient.post("/3/image")))
+        yield* TestClock.adjust("29 seconds")
+        assert.strictEqual(requests.length, 2)
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* Fiber.join(post)).status, 200)
+        assert.strictEqual(requests.length, 3)
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("other error answers are returned as responses, their bodies still readable", () => {
       const { layer, requests } = setup([{ status: 404, body: envelope(404, "Unable to find an image with the id") }])
       return Effect.gen(function*() {

@@ -1,6 +1,5 @@
-const USER_LIMIT = 2000
-const CLIENT_LIMIT = 12500
-const POST_LIMIT = 1250
+/** @internal */
+export const defaultLimits = { user: 2000, client: 12500, post: 1250 } as const
 const WINDOW_MS = 3_600_000
 
 /**
@@ -26,6 +25,7 @@ export const rateLimitHeaderNames: ReadonlyArray<string> = [
  * @internal
  */
 export interface Quotas {
+  readonly limits: { readonly user: number; readonly client: number; readonly post: number }
   userRemaining: number
   clientRemaining: number
   postRemaining: number
@@ -34,13 +34,28 @@ export interface Quotas {
 }
 
 /** @internal */
-export const make = (now: number): Quotas => ({
-  userRemaining: USER_LIMIT,
-  clientRemaining: CLIENT_LIMIT,
-  postRemaining: POST_LIMIT,
-  userResetAt: now + WINDOW_MS,
-  postResetAt: now + WINDOW_MS
-})
+export const make = (
+  now: number,
+  given?: {
+    readonly user?: number | undefined
+    readonly client?: number | undefined
+    readonly post?: number | undefined
+  }
+): Quotas => {
+  const limits = {
+    user: given?.user ?? defaultLimits.user,
+    client: given?.client ?? defaultLimits.client,
+    post: given?.post ?? defaultLimits.post
+  }
+  return {
+    limits,
+    userRemaining: limits.user,
+    clientRemaining: limits.client,
+    postRemaining: limits.post,
+    userResetAt: now + WINDOW_MS,
+    postResetAt: now + WINDOW_MS
+  }
+}
 
 /**
  * Counts one `/3` request against the user and client budgets (and the POST
@@ -50,12 +65,12 @@ export const make = (now: number): Quotas => ({
  */
 export const spend = (quotas: Quotas, method: string, now: number): void => {
   if (now >= quotas.userResetAt) {
-    quotas.userRemaining = USER_LIMIT
-    quotas.clientRemaining = CLIENT_LIMIT
+    quotas.userRemaining = quotas.limits.user
+    quotas.clientRemaining = quotas.limits.client
     quotas.userResetAt = now + WINDOW_MS
   }
   if (now >= quotas.postResetAt) {
-    quotas.postRemaining = POST_LIMIT
+    quotas.postRemaining = quotas.limits.post
     quotas.postResetAt = now + WINDOW_MS
   }
   quotas.userRemaining = Math.max(quotas.userRemaining - 1, 0)
@@ -70,12 +85,12 @@ export const spend = (quotas: Quotas, method: string, now: number): void => {
  * @internal
  */
 export const headers = (quotas: Quotas, now: number): Record<string, string> => ({
-  "X-RateLimit-UserLimit": String(USER_LIMIT),
+  "X-RateLimit-UserLimit": String(quotas.limits.user),
   "X-RateLimit-UserRemaining": String(quotas.userRemaining),
   "X-RateLimit-UserReset": String(Math.floor(quotas.userResetAt / 1000)),
-  "X-RateLimit-ClientLimit": String(CLIENT_LIMIT),
+  "X-RateLimit-ClientLimit": String(quotas.limits.client),
   "X-RateLimit-ClientRemaining": String(quotas.clientRemaining),
-  "X-Post-Rate-Limit-Limit": String(POST_LIMIT),
+  "X-Post-Rate-Limit-Limit": String(quotas.limits.post),
   "X-Post-Rate-Limit-Remaining": String(quotas.postRemaining),
   "X-Post-Rate-Limit-Reset": String(Math.max(Math.ceil((quotas.postResetAt - now) / 1000), 0))
 })
@@ -86,9 +101,9 @@ export const headers = (quotas: Quotas, now: number): Record<string, string> => 
  * @internal
  */
 export const credits = (quotas: Quotas) => ({
-  UserLimit: USER_LIMIT,
+  UserLimit: quotas.limits.user,
   UserRemaining: quotas.userRemaining,
   UserReset: Math.floor(quotas.userResetAt / 1000),
-  ClientLimit: CLIENT_LIMIT,
+  ClientLimit: quotas.limits.client,
   ClientRemaining: quotas.clientRemaining
 })

@@ -39,7 +39,7 @@ export const make = (options: Api.Options, clock: Clock.Clock): Either.Either<St
       autoApprove: options.autoApprove ?? false,
       testEndpoints: options.testEndpoints ?? false,
       grants,
-      quotas: Quotas.make(Grants.now(grants)),
+      quotas: Quotas.make(Grants.now(grants), options.rateLimits),
       faults: Faults.make(),
       log: RequestLog.make(options.maxLogEntries)
     }

@@ -7,6 +7,7 @@ import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import type * as UrlParams from "@effect/platform/UrlParams"
 import { ApiHost, ErrorBody, ImgurAuthError, RateLimit } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -28,6 +29,35 @@ const needsBody = (status: number, withUserToken: boolean): boolean =>
   status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
 
 const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
+
+/**
+ * The budget `limits` say is spent until a reset still ahead of `now`, that
+ * a request of `method` would spend: the user's (requests an hour),
+ * RapidAPI's, and for anything but a read the address's POST budget. The
+ * latest reset when several are.
+ *
+ * @internal
+ */
+export const spentBudget = (
+  limits: RateLimit.RateLimits,
+  method: string,
+  now: DateTime.Utc
+): Option.Option<{ readonly budget: string; readonly wait: Duration.Duration }> => {
+  const budgets = [
+    ["user", limits.userRemaining, limits.userReset],
+    ["RapidAPI", limits.requestsRemaining, limits.requestsReset],
+    ...(method === "GET" || method === "HEAD" ? [] : [["POST", limits.postRemaining, limits.postReset] as const])
+  ] as const
+  let found: { budget: string; wait: Duration.Duration } | undefined
+  for (const [budget, remaining, reset] of budgets) {
+    if (Option.getOrElse(remaining, () => 1) !== 0 || Option.isNone(reset)) continue
+    const wait = reset.value.epochMillis - now.epochMillis
+    if (wait > 0 && (found === undefined || wait > Duration.toMillis(found.wait))) {
+      found = { budget, wait: Duration.millis(wait) }
+    }
+  }
+  return Option.fromNullable(found)
+}
 
 /** An attempt's outcome: a response for the caller, or a user token that Imgur rejected. */
 type Outcome =
@@ -243,6 +273,27 @@ export const make = Effect.gen(function*() {
       return { _tag: "Response", response: readable }
     })
 
+  // A budget the latest answer says is spent until a reset is not spent
+  // again: the call fails at once (nothing sent, no refresh), or with
+  // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
+  const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
+    Effect.gen(function*() {
+      const now = yield* DateTime.now
+      const spent = spentBudget(yield* SubscriptionRef.get(rateLimits), request.method, now)
+      if (Option.isNone(spent)) return
+      const { budget, wait } = spent.value
+      if (configured.config.throttle === "wait" && Duration.lessThanOrEqualTo(wait, Retry.defaults.maxRetryAfter)) {
+        return yield* Effect.sleep(wait)
+      }
+      return yield* new ImgurAuthError.ImgurAuthError({
+        reason: "RateLimited",
+        detail: `the ${budget} budget is spent until its reset, so ${request.method} ${
+          Transport.pathOf(request.url)
+        } was not sent`,
+        retryAfter: wait
+      })
+    })
+
   const attemptWithRetry = (
     request: HttpClientRequest.HttpClientRequest,
     token: Option.Option<Redacted.Redacted<string>>
@@ -279,6 +330,7 @@ export const make = Effect.gen(function*() {
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()
         : yield* currentToken
+      yield* holdBack(api)
       const first = yield* attemptWithRetry(api, token)
       if (first._tag === "Response" || Option.isNone(token)) return first.response
       // Imgur rejected the token. If the stored token has changed since it was

@@ -41,7 +41,8 @@ export const names: Names = {
   tokenUrl: "tokenUrl",
   timeout: "timeout",
   refreshSkew: "refreshSkew",
-  retrySchedule: "retrySchedule"
+  retrySchedule: "retrySchedule",
+  throttle: "throttle"
 }
 
 const isAbsent = (input: unknown): input is undefined | null => input === undefined || input === null
@@ -115,8 +116,11 @@ export const toOptions = (config: ImgurConfig.Service): ImgurConfig.Options => (
   tokenUrl: Option.getOrUndefined(config.tokenUrl),
   timeout: config.timeout,
   refreshSkew: config.refreshSkew,
-  retrySchedule: Option.getOrUndefined(config.retrySchedule)
+  retrySchedule: Option.getOrUndefined(config.retrySchedule),
+  throttle: config.throttle
 })
+
+const throttleRule = ConfigCheck.oneOf(["fail", "wait"] as const)
 
 const defaultTimeout = Duration.seconds(10)
 const defaultSkew = Duration.seconds(60)
@@ -158,7 +162,10 @@ export const validate = (
         given.refreshSkew,
         defaultSkew
       ),
-      retrySchedule: yield* retrySchedule(optionNames.retrySchedule, given.retrySchedule)
+      retrySchedule: yield* retrySchedule(optionNames.retrySchedule, given.retrySchedule),
+      throttle: isAbsent(given.throttle)
+        ? undefined
+        : yield* ConfigCheck.check(optionNames.throttle, throttleRule, given.throttle)
     }
     return service
   })
@@ -194,7 +201,8 @@ export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
   tokenUrl: Option.fromNullable(options.tokenUrl === "" ? undefined : options.tokenUrl),
   timeout: uncheckedDuration(options.timeout, defaultTimeout),
   refreshSkew: uncheckedDuration(options.refreshSkew, defaultSkew),
-  retrySchedule: Option.fromNullable(options.retrySchedule)
+  retrySchedule: Option.fromNullable(options.retrySchedule),
+  throttle: options.throttle
 })
 
 /**

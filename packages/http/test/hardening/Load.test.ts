@@ -22,7 +22,7 @@ const load = (
   options: { readonly calls: number; readonly fibers: number; readonly invalidateAfter: ReadonlyArray<number> }
 ) =>
   Effect.gen(function*() {
-    const emulator = yield* ImgurEmulator.make()
+    const emulator = yield* ImgurEmulator.make({ rateLimits: { user: 1_000_000, client: 1_000_000 } })
     const issued = yield* emulator.issueTokens(client.clientId)
     const store = yield* TokenStore.makeMemory(yield* TokenSet.fromResponse(issued))
     const services = ImgurApiClient.layer.pipe(
