@@ -7,6 +7,7 @@ import type * as AccountStoreModule from "@imgur-auth/http/AccountStore"
 import * as ImgurAccounts from "@imgur-auth/http/ImgurAccounts"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -313,15 +314,12 @@ describe("RedisAccountStore", () => {
   it.scopedLive("layerConfig reads IMGUR_REDIS_URL", () =>
     Effect.gen(function*() {
       const prefix = freshPrefix()
-      const previous = process.env["IMGUR_REDIS_URL"]
-      process.env["IMGUR_REDIS_URL"] = server.url
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          if (previous === undefined) delete process.env["IMGUR_REDIS_URL"]
-          else process.env["IMGUR_REDIS_URL"] = previous
-        })
+      const accounts = Context.get(
+        yield* Layer.build(RedisAccountStore.layerConfig({ prefix })).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["IMGUR_REDIS_URL", server.url]])))
+        ),
+        AccountStore
       )
-      const accounts = Context.get(yield* Layer.build(RedisAccountStore.layerConfig({ prefix })), AccountStore)
       yield* (yield* accounts.tokenStore("alice")).set(makeTokenSet("configured"))
       const direct = yield* RedisAccountStore.make({ url: server.url, prefix })
       assert.strictEqual(accessTokenOf(yield* (yield* direct.tokenStore("alice")).get), "configured")

@@ -6,6 +6,7 @@ import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import * as ImgurConfig from "@imgur-auth/http/ImgurConfig"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -186,15 +187,12 @@ describe("RedisTokenStore", () => {
   it.scopedLive("layerConfig reads IMGUR_REDIS_URL", () =>
     Effect.gen(function*() {
       const key = freshKey()
-      const previous = process.env["IMGUR_REDIS_URL"]
-      process.env["IMGUR_REDIS_URL"] = server.url
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          if (previous === undefined) delete process.env["IMGUR_REDIS_URL"]
-          else process.env["IMGUR_REDIS_URL"] = previous
-        })
+      const store = Context.get(
+        yield* Layer.build(RedisTokenStore.layerConfig({ key })).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["IMGUR_REDIS_URL", server.url]])))
+        ),
+        TokenStore
       )
-      const store = Context.get(yield* Layer.build(RedisTokenStore.layerConfig({ key })), TokenStore)
       yield* store.set(makeTokenSet("configured"))
       const direct = yield* RedisTokenStore.make({ url: server.url, key })
       assert.strictEqual(accessTokenOf(yield* direct.get), "configured")

@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Scope from "effect/Scope"
 import { randomBytes } from "node:crypto"
-import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
-import * as NodePath from "node:path"
 import { linkThenExpire } from "../../http/test/utils/accountsScenario.js"
 import { suite } from "../../http/test/utils/accountStoreSuite.js"
-import { type Database, postgresDatabase, sqliteDatabase } from "./utils/databases.js"
-import { type PostgresServer, postgresServer } from "./utils/postgresServer.js"
+import { type Database, databasesForFile } from "./utils/databases.js"
 
 // One PostgreSQL and one directory of SQLite files for the file; every build of a layer is a new file or table.
-let scope: Scope.CloseableScope
-let server: PostgresServer
-const directory = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "imgur-auth-sqlite-"))
-beforeAll(async () => {
-  scope = await Effect.runPromise(Scope.make())
-  server = await Effect.runPromise(Scope.extend(postgresServer(), scope))
-})
-afterAll(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  NodeFs.rmSync(directory, { recursive: true, force: true })
-})
+const { postgres, sqlite } = databasesForFile()
 
 const encrypted = (database: Database) =>
   Layer.unwrapEffect(
@@ -34,9 +18,6 @@ const encrypted = (database: Database) =>
       (codec) => database.layer({ codec })
     )
   )
-
-const sqlite = sqliteDatabase(directory)
-const postgres = postgresDatabase(() => server.url)
 
 suite("SQLite", sqlite.layer(), { propertyRuns: 30 })
 suite("SQLite, encrypted", encrypted(sqlite), { propertyRuns: 30 })

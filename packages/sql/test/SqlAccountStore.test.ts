@@ -1,5 +1,5 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import type { ImgurAuthError } from "@imgur-auth/core"
 import type * as AccountStore from "@imgur-auth/http/AccountStore"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
@@ -11,32 +11,18 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as TestServices from "effect/TestServices"
 import { randomBytes } from "node:crypto"
-import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { runDrivingClock } from "../../http/test/utils/testClock.js"
 import { accessTokenOf, makeTokenSet } from "../../http/test/utils/tokens.js"
 import type { SqlAccountStore } from "../src/index.js"
 import { layerPg } from "../src/Pg.js"
 import { layerSqlite } from "../src/Sqlite.js"
-import { type Connection, type Database, freshTable, postgresDatabase, sqliteDatabase } from "./utils/databases.js"
-import { type PostgresServer, postgresServer } from "./utils/postgresServer.js"
+import { type Connection, type Database, databasesForFile, freshTable } from "./utils/databases.js"
 
-let scope: Scope.CloseableScope
-let server: PostgresServer
-const directory = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "imgur-auth-sqlite-"))
-beforeAll(async () => {
-  scope = await Effect.runPromise(Scope.make())
-  server = await Effect.runPromise(Scope.extend(postgresServer(), scope))
-})
-afterAll(async () => {
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-  NodeFs.rmSync(directory, { recursive: true, force: true })
-})
+const { directory, postgres, sqlite } = databasesForFile()
 
 const newCodec = Effect.suspend(() => TokenCodec.make(Redacted.make(randomBytes(32).toString("base64"))))
 
@@ -405,9 +391,6 @@ const storeTests = (database: () => Database) => {
       assert.include(pending.message, `"${place.table}_pending"`)
     }))
 }
-
-const sqlite = sqliteDatabase(directory)
-const postgres = postgresDatabase(() => server.url)
 
 describe("SqlAccountStore on SQLite", () => {
   storeTests(() => sqlite)

@@ -1,4 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
+import { afterAll, beforeAll } from "@effect/vitest"
 import type { ImgurAuthError } from "@imgur-auth/core"
 import type { AccountStore } from "@imgur-auth/http/AccountStore"
 import * as Effect from "effect/Effect"
@@ -9,10 +10,13 @@ import type * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as TestServices from "effect/TestServices"
 import { randomUUID } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { SqlAccountStore } from "../../src/index.js"
 import { layerPgClient } from "../../src/Pg.js"
 import { layerSqliteClient } from "../../src/Sqlite.js"
+import { type PostgresServer, postgresServer } from "./postgresServer.js"
 
 /**
  * Where a store lives: its table, in a database of its own (SQLite: a new
@@ -98,4 +102,28 @@ export const postgresDatabase = (url: () => Redacted.Redacted<string>): Database
           SqlAccountStore.layer({ table: place.table, ...options }).pipe(Layer.provide(clientOf())))
       )
   }
+}
+
+/**
+ * For a test file: one PostgreSQL server (started before its tests, stopped
+ * after) and one temporary directory of SQLite files, and a `Database` on
+ * each. Every place a test asks for is a new file or table.
+ */
+export const databasesForFile = () => {
+  let scope: Scope.CloseableScope | undefined
+  let server: PostgresServer | undefined
+  const directory = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "imgur-auth-sqlite-"))
+  beforeAll(async () => {
+    scope = await Effect.runPromise(Scope.make())
+    server = await Effect.runPromise(Scope.extend(postgresServer(), scope))
+  })
+  afterAll(async () => {
+    if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+    NodeFs.rmSync(directory, { recursive: true, force: true })
+  })
+  const url = () => {
+    if (server === undefined) throw new Error("the PostgreSQL server is not started yet")
+    return server.url
+  }
+  return { directory, sqlite: sqliteDatabase(directory), postgres: postgresDatabase(url) }
 }
