@@ -5,6 +5,7 @@
  *
  * @since 0.2.0
  */
+/// <reference lib="es2024.string" />
 import * as HttpClient from "@effect/platform/HttpClient"
 import { type AuthorizeUrl, ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
 import * as Cause from "effect/Cause"
@@ -75,10 +76,13 @@ const orThrow = <A>(checked: Either.Either<A, ImgurAuthError.ImgurAuthError>): A
   Either.getOrThrowWith(checked, toError)
 
 const checkKey = (userId: unknown): Either.Either<string, ImgurAuthError.ImgurAuthError> =>
-  typeof userId === "string"
+  typeof userId === "string" && userId.isWellFormed()
     ? Either.right(userId)
     : Either.left(
-      new ImgurAuthError.ImgurAuthError({ reason: "InvalidConfiguration", detail: "userId must be a string" })
+      new ImgurAuthError.ImgurAuthError({
+        reason: "InvalidConfiguration",
+        detail: "userId must be a string without lone surrogates"
+      })
     )
 
 /**
@@ -239,7 +243,10 @@ export class Accounts implements AsyncDisposable {
    * The seed-compatible `Client` of `userId`: its calls are signed with that
    * user's tokens (refreshed once for all of that user's callers, here and in
    * every process sharing the store). The same one until `remove` or
-   * `dispose`, which release it.
+   * `dispose`, which release it. Like the constructor, it throws an
+   * `ImgurAuthClientError` at once for what it cannot take: a `userId` that
+   * is not a well-formed string (`InvalidConfiguration`), or a call after
+   * `dispose` (`Disposed`).
    *
    * @since 0.2.0
    */

@@ -137,7 +137,10 @@ describe("Accounts", () => {
       assert.throws(() => new Accounts(config as never), ImgurAuthClientError)
     }
     const accounts = newAccounts()
+    assert.throws(() => accounts.client("x\uD800"), ImgurAuthClientError)
+    assert.strictEqual((await rejection(accounts.begin("x\uD800"))).reason, "InvalidConfiguration")
     await accounts.dispose()
     assert.strictEqual((await rejection(accounts.begin("user-1"))).reason, "Disposed")
+    assert.throws(() => accounts.client("user-1"), ImgurAuthClientError)
   })
 })
