@@ -12,6 +12,9 @@
  * For a web app on several machines, use `@imgur-auth/sql` or
  * `@imgur-auth/redis`.
  *
+ * The store and its file lock are loaded when a store is first made, not
+ * when this module is imported.
+ *
  * @since 0.2.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"

@@ -5,6 +5,9 @@
  * atomically so that a crash mid-write leaves the old tokens or the new ones,
  * never a broken file.
  *
+ * The store and its file lock are loaded when a store is first made (a
+ * layer built, `makeFile` run), not when this module is imported.
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
