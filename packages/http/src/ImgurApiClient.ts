@@ -49,7 +49,20 @@ import * as internal from "./internal/apiClient.js"
  * printing a response, or an error that holds one, never shows a secret.
  *
  * An absolute URL outside the API host is sent as it is: never signed,
- * never given a gateway key.
+ * never given a gateway key, not traced as a call.
+ *
+ * Each call to the API host is traced as one `ImgurApiClient.request`
+ * client span, from reading its token to its last answer (retries, a
+ * refresh after a rejection, a call held back by a spent budget included):
+ * `http.request.method`, `url.path` (no host, no query),
+ * `http.response.status_code` (of the last answer), `imgur.outcome` (`ok`
+ * when an answer is returned, else the error's `reason`), `imgur.attempts`
+ * (requests sent; `0` when held back, with `imgur.rate_limit.spent` naming
+ * the budget), `imgur.refreshed`, and the rate-limit figures of the last
+ * answer that carried them (`imgur.rate_limit.user.remaining`, …, resets in
+ * Unix seconds). The `HttpClient`'s span of each request sent is its child;
+ * there `authorization` and the gateway keys show redacted. No attribute
+ * holds a token, the client secret or a gateway key.
  *
  * @since 0.1.0
  * @category models

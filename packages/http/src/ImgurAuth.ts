@@ -195,9 +195,13 @@ export interface MakeOptions {
  * - Refreshes retry transient failures along `config.retrySchedule` (default
  *   `Retry.defaultSchedule`); code and PIN exchanges only when the
  *   connection was refused (`Retry.singleUse`).
- * - Each attempt is traced as one `ImgurAuth.tokenRequest` client span
- *   (`imgur.grant_type`, `http.response.status_code`); the `HttpClient`'s
- *   own span and trace headers are turned off for token requests.
+ * - Each token request, with its retries, is traced as one
+ *   `ImgurAuth.tokenRequest` client span: `imgur.grant_type`,
+ *   `http.response.status_code` (of the last answer), `imgur.outcome` (`ok`
+ *   or the error's `reason`), `imgur.attempts` and the rate-limit figures
+ *   when the answer carries them (`imgur.rate_limit.*`); never the code, the
+ *   PIN, a token or the client secret. The `HttpClient`'s own span and trace
+ *   headers are turned off for token requests.
  * - `accessToken` refreshes when the token expires within
  *   `config.refreshSkew`; concurrent callers share one request. A failed
  *   refresh leaves the stored tokens as they were, and a refresh that

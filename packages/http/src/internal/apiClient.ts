@@ -14,11 +14,14 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
+import { spentBudget } from "./budget.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
+import * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
 
 /** Gateway key headers, kept out of tracing spans like `authorization` is. */
@@ -29,36 +32,6 @@ const needsBody = (status: number, withUserToken: boolean): boolean =>
   status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
 
 const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
-
-/**
- * The budget `limits` say is spent until a reset still ahead of `now`, that
- * a request of `method` would spend: the user's (requests an hour), the
- * client's (credits a day, until midnight UTC), RapidAPI's, and for anything
- * but a read the address's POST budget. The latest reset when several are.
- *
- * @internal
- */
-export const spentBudget = (
-  limits: RateLimit.RateLimits,
-  method: string,
-  now: DateTime.Utc
-): Option.Option<{ readonly budget: string; readonly wait: Duration.Duration }> => {
-  const budgets = [
-    ["user", limits.userRemaining, limits.userReset],
-    ["client", limits.clientRemaining, limits.clientReset],
-    ["RapidAPI", limits.requestsRemaining, limits.requestsReset],
-    ...(method === "GET" || method === "HEAD" ? [] : [["POST", limits.postRemaining, limits.postReset] as const])
-  ] as const
-  let found: { budget: string; wait: Duration.Duration } | undefined
-  for (const [budget, remaining, reset] of budgets) {
-    if (Option.getOrElse(remaining, () => 1) !== 0 || Option.isNone(reset)) continue
-    const wait = reset.value.epochMillis - now.epochMillis
-    if (wait > 0 && (found === undefined || wait > Duration.toMillis(found.wait))) {
-      found = { budget, wait: Duration.millis(wait) }
-    }
-  }
-  return Option.fromNullable(found)
-}
 
 /**
  * A request whose body is a `FormData`, with that form encoded once as
@@ -183,7 +156,13 @@ const configure = (config: ImgurConfig["Type"]) => {
     mashapeKey: Option.getOrUndefined(config.mashapeKey),
     rapidApiKey: Option.getOrUndefined(config.rapidApiKey)
   })
-  return { config, host, apiOrigin: `${host.apiBaseUrl}/`, retrySchedule: Retry.fromConfig(config) }
+  return {
+    config,
+    host,
+    apiOrigin: `${host.apiBaseUrl}/`,
+    basePath: Tracing.basePathOf(host.apiBaseUrl),
+    retrySchedule: Retry.fromConfig(config)
+  }
 }
 
 /** @internal */
@@ -238,19 +217,24 @@ export const make = Effect.gen(function*() {
       onSome: Effect.fail
     })
 
+  // Each request sent counts on the call's span, and each answer writes its status and figures there.
   const send = (request: HttpClientRequest.HttpClientRequest) =>
-    Timeout.timeoutFail(
-      execute(request),
-      configured.config.timeout,
-      () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
-    ).pipe(
-      redactGatewayHeaders,
-      Effect.tap((response) => record(response))
-    )
+    Effect.flatMap(Tracing.currentSpan, (span) => {
+      if (span !== undefined) Tracing.countAttempt(span)
+      return Timeout.timeoutFail(
+        execute(request),
+        configured.config.timeout,
+        () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
+      ).pipe(
+        redactGatewayHeaders,
+        Effect.tap((response) => record(response, span))
+      )
+    })
 
-  const record = (response: HttpClientResponse.HttpClientResponse) =>
+  const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span | undefined) =>
     Effect.flatMap(DateTime.now, (now) => {
       const parsed = RateLimit.parse(response.headers, now)
+      if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
       return hasAny(parsed) ? SubscriptionRef.set(rateLimits, parsed) : Effect.void
     })
 
@@ -305,12 +289,14 @@ export const make = Effect.gen(function*() {
   const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
     Effect.gen(function*() {
       const now = yield* DateTime.now
-      const spent = spentBudget(yield* SubscriptionRef.get(rateLimits), request.method, now)
+      const limits = yield* SubscriptionRef.get(rateLimits)
+      const spent = spentBudget(limits, request.method, now)
       if (Option.isNone(spent)) return
       const { budget, wait } = spent.value
       if (configured.config.throttle === "wait" && Duration.lessThanOrEqualTo(wait, Retry.defaults.maxRetryAfter)) {
         return yield* Effect.sleep(wait)
       }
+      yield* Tracing.markHeldBack(budget, limits)
       return yield* new ImgurAuthError.ImgurAuthError({
         reason: "RateLimited",
         detail: `the ${budget} budget is spent until its reset, so ${request.method} ${
@@ -348,12 +334,19 @@ export const make = Effect.gen(function*() {
   (
     request: HttpClientRequest.HttpClientRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
-    Effect.gen(function*() {
-      yield* current
+    Effect.flatMap(current, ({ basePath, host }) => {
       const target = toApi(request)
-      if (target === undefined) return yield* execute(request)
-      const api = yield* encodeForm(target)
-      // From here on the request is signed: what the caller sees of it is `api`.
+      if (target === undefined) return execute(request)
+      // From here on the request is signed, and traced as one span: what the caller sees of it is `api`.
+      return Tracing.apiRequest(
+        target.method,
+        Tracing.apiPath(target.url, host.apiBaseUrl, basePath),
+        Effect.flatMap(encodeForm(target), (api) => signed(mode, api))
+      )
+    })
+
+  const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest) =>
+    Effect.gen(function*() {
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()
         : yield* currentToken
@@ -374,6 +367,7 @@ export const make = Effect.gen(function*() {
           used = stored.value.accessToken
         } else if (!refreshed) {
           refreshed = true
+          yield* Tracing.markRefreshed
           used = yield* auth.refreshAfterRejection(used)
         } else {
           break

@@ -69,7 +69,7 @@ export const make = (
       Effect.suspend(() => {
         const { config, schedule, tokenRequest } = current()
         return TokenRequest.checkClientSecret(config).pipe(
-          Effect.zipRight(Retry.singleUse(tokenRequest(grant), schedule)),
+          Effect.zipRight(tokenRequest(grant, Retry.singleUse(schedule))),
           Effect.tap((tokens) => tokenState.save(tokens))
         )
       })
@@ -85,9 +85,9 @@ export const make = (
           })
         }
         yield* TokenRequest.checkClientSecret(config)
-        const fresh = yield* Retry.transient(
-          tokenRequest({ grantType: "refresh_token", refreshToken: used.value }),
-          schedule
+        const fresh = yield* tokenRequest(
+          { grantType: "refresh_token", refreshToken: used.value },
+          Retry.transient(schedule)
         )
         // Imgur may omit the refresh token on a refresh: the one just used still holds.
         const withRefreshToken = Option.isSome(fresh.refreshToken)

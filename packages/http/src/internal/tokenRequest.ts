@@ -12,8 +12,10 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import * as ImgurConfig from "../ImgurConfig.js"
 import * as Timeout from "./timeout.js"
+import * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
 
 /**
@@ -98,39 +100,64 @@ const decodeSuccess = (
 
 const decodeFailure = (
   response: HttpClientResponse.HttpClientResponse,
-  body: string
+  body: string,
+  limits: RateLimit.RateLimits,
+  now: DateTime.Utc
 ): Effect.Effect<never, ImgurAuthError.ImgurAuthError> =>
+  Effect.fail(ErrorBody.toError(ErrorBody.decode(response.status, body), {
+    retryAfter: Option.getOrUndefined(response.status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter)
+  }))
+
+// The answer's status and rate-limit figures go on the span; the line is
+// logged only at Debug (annotating costs a `FiberRef` update even when the
+// line is not logged).
+const answered = (
+  grant: Grant,
+  response: HttpClientResponse.HttpClientResponse,
+  body: string,
+  span: Tracer.Span
+): Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> =>
   Effect.flatMap(DateTime.now, (now) => {
     const limits = RateLimit.parse(response.headers, now)
-    return Effect.fail(ErrorBody.toError(ErrorBody.decode(response.status, body), {
-      retryAfter: Option.getOrUndefined(response.status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter)
-    }))
+    Tracing.writeAnswer(span, response.status, limits)
+    return Effect.zipRight(
+      Effect.whenLogLevel(
+        Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
+          grant_type: grant.grantType,
+          status: response.status
+        }),
+        "Debug"
+      ),
+      response.status >= 200 && response.status < 300
+        ? decodeSuccess(response, body)
+        : decodeFailure(response, body, limits, now)
+    )
   })
 
-const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
-  Effect.zipRight(
-    Effect.annotateCurrentSpan("http.response.status_code", response.status),
-    // Annotating costs a `FiberRef` update even when the line is not logged.
-    Effect.whenLogLevel(
-      Effect.annotateLogs(Effect.logDebug("token endpoint answered"), {
-        grant_type: grant.grantType,
-        status: response.status
-      }),
-      "Debug"
-    )
-  )
+/**
+ * How a token request is retried (`Retry.transient(schedule)`,
+ * `Retry.singleUse(schedule)`): inside its span, so that its attempts are
+ * one span's.
+ *
+ * @internal
+ */
+export type RetryPolicy = <A, R>(
+  self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
 
 /**
  * The token requests of `config` over `client`: each call is one `POST` to
- * the token endpoint, form-encoded, without retries, and gives Imgur's answer
- * as a `TokenSet` (expiry read from `Clock`) or a typed error. The client
- * secret and the grant's value leave `Redacted` only here, as the body is
- * built. The whole exchange (connect, send, read) fails with `Timeout` after
- * `config.timeout`.
+ * the token endpoint, form-encoded, sent again as `retry` says, and gives
+ * Imgur's answer as a `TokenSet` (expiry read from `Clock`) or a typed error.
+ * The client secret and the grant's value leave `Redacted` only here, as the
+ * body is built. Each exchange (connect, send, read) fails with `Timeout`
+ * after `config.timeout`.
  *
- * Each call is traced as one `ImgurAuth.tokenRequest` span (the grant type
- * and the status as attributes) and logged as one debug line. The
- * `HttpClient`'s own span is turned off for these requests
+ * Each call, with its retries, is traced as one `ImgurAuth.tokenRequest`
+ * span (the grant type, the attempts, the last answer's status and
+ * rate-limit figures, the outcome; never the grant's value, the secret or a
+ * token) and each answer logged as one debug line. The `HttpClient`'s own
+ * span is turned off for these requests
  * (`HttpClient.withTracerDisabledWhen`), so the platform adds no second span
  * and sends no trace context to the token endpoint, a third party's; the
  * caller's other requests are traced as usual. This runs on every refresh,
@@ -141,7 +168,7 @@ const answered = (grant: Grant, response: HttpClientResponse.HttpClientResponse)
 export const make = (
   client: HttpClient.HttpClient,
   config: ImgurConfig.Service
-): (grant: Grant) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
+): (grant: Grant, retry: RetryPolicy) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
   const http = HttpClient.withTracerDisabledWhen(client, constTrue)
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>
@@ -161,20 +188,10 @@ export const make = (
   // `Transport.fromHttpError`), never the request, which holds the secrets.
   const fromHttpError = (failure: HttpClientError.HttpClientError) =>
     Transport.fromHttpError(failure, base, "the token request")
-  return (grant) =>
-    Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout).pipe(
-      Effect.flatMap(([response, body]) =>
-        Effect.zipRight(
-          answered(grant, response),
-          response.status >= 200 && response.status < 300
-            ? decodeSuccess(response, body)
-            : decodeFailure(response, body)
-        )
-      ),
-      Effect.withSpan("ImgurAuth.tokenRequest", {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "imgur.grant_type": grant.grantType }
-      })
-    )
+  const attempt = (grant: Grant, span: Tracer.Span) =>
+    Effect.suspend(() => {
+      Tracing.countAttempt(span)
+      return Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout)
+    }).pipe(Effect.flatMap(([response, body]) => answered(grant, response, body, span)))
+  return (grant, retry) => Tracing.tokenRequest(grant.grantType, (span) => retry(attempt(grant, span)))
 }
