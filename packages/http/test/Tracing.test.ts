@@ -16,7 +16,9 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor
 } from "@opentelemetry/sdk-trace-base"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -46,6 +48,7 @@ interface LiveOptions {
   readonly signedIn?: boolean
   readonly retrySchedule?: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
   readonly mashapeKey?: string
+  readonly timeout?: Duration.DurationInput
 }
 
 /** An API client and its `ImgurAuth` against a fresh emulator. */
@@ -63,7 +66,8 @@ const live = (options: LiveOptions = {}) =>
           refreshToken: issued?.refresh_token,
           mashapeKey: options.mashapeKey,
           baseUrl: emulator.url,
-          retrySchedule: options.retrySchedule ?? Schedule.recurs(3)
+          retrySchedule: options.retrySchedule ?? Schedule.recurs(3),
+          timeout: options.timeout
         })),
         Layer.provide(TokenStore.layerMemory),
         Layer.provide(NodeHttpClient.layerUndici)
@@ -216,6 +220,34 @@ describe("ImgurApiClient spans", () => {
         "imgur.rate_limit.user.reset": reset
       })
       assert.notProperty(span.attributes, "http.response.status_code")
+    }))
+})
+
+describe("ImgurApiClient spans of calls that get no answer", () => {
+  it.scopedLive("no answer within the timeout, each time: outcome Timeout, every attempt counted, no status", () =>
+    Effect.gen(function*() {
+      const { api, emulator } = yield* live({ signedIn: true, timeout: Duration.millis(50) })
+      yield* emulator.inject("/3/account/me", { hang: true }, 4)
+      const { spans, traced } = otel()
+      const error = yield* Effect.flip(traced(api.httpClient.get("/3/account/me")))
+      assert.strictEqual(error.reason, "Timeout")
+      const span = only(spans("ImgurApiClient.request"))
+      assert.deepInclude(span.attributes, { "imgur.outcome": "Timeout", "imgur.attempts": 4 })
+      assert.notProperty(span.attributes, "http.response.status_code")
+    }))
+
+  it.scopedLive("a call interrupted while it waits for its answer: outcome interrupted", () =>
+    Effect.gen(function*() {
+      const { api, emulator } = yield* live({ signedIn: true })
+      yield* emulator.inject("/3/account/me", { hang: true })
+      const { spans, traced } = otel()
+      const fiber = yield* Effect.fork(traced(api.httpClient.get("/3/account/me")))
+      yield* emulator.countRequests({ path: "/3/account/me" }).pipe(
+        Effect.repeat({ until: (sent) => sent === 1, schedule: Schedule.spaced("5 millis") })
+      )
+      yield* Fiber.interrupt(fiber)
+      const span = only(spans("ImgurApiClient.request"))
+      assert.deepInclude(span.attributes, { "imgur.outcome": "interrupted", "imgur.attempts": 1 })
     }))
 })
 
