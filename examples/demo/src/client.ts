@@ -44,8 +44,14 @@ const expectFailure = (
       })
   })
 
+/** The tokens the promise client holds at the end of step 7. */
+export interface ClientTokens {
+  readonly accessToken: string
+  readonly refreshToken: string
+}
+
 /** Steps 3 to 7. */
-export const clientFlows = (app: App): Effect.Effect<void, DemoFailure, Transcript | Scope.Scope> =>
+export const clientFlows = (app: App): Effect.Effect<ClientTokens, DemoFailure, Transcript | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
@@ -127,4 +133,5 @@ export const clientFlows = (app: App): Effect.Effect<void, DemoFailure, Transcri
       // The layer checks its options when it is built: the demo's are valid, so this is a failure of the demo.
       Effect.catchTag("ImgurAuthError", (error) => Effect.fail(new DemoFailure({ message: error.message })))
     )
+    return { accessToken: client.access_token ?? "", refreshToken: client.refresh_token ?? "" }
   })

@@ -9,7 +9,8 @@
  * 6. a forged redirect and 7. a denied consent, failing with their typed
  *    `ImgurAuthError`;
  * 8. many users, one app: `Accounts` over SQLite, each user linking their
- *    own Imgur account, one user's callback refused in another's session.
+ *    own Imgur account, one user's callback refused in another's session;
+ * 9. an upload through the Effect `ImgurApiClient`, and the credits it cost.
  *
  * It prints a transcript (token fingerprints, never a whole token), cleans up
  * its temporary directories and child processes, and exits non-zero as soon
@@ -31,6 +32,7 @@ import { accountsFlows } from "./accounts.js"
 import { cliFlows } from "./cli.js"
 import { clientFlows } from "./client.js"
 import { DemoFailure, freePort, heading, line, Transcript } from "./transcript.js"
+import { uploadFlow } from "./upload.js"
 
 const clientId = "demo-client"
 const clientSecret = "demo-secret"
@@ -53,13 +55,14 @@ const demo = Effect.gen(function*() {
 
   const app = { clientId, clientSecret, callbackPort, emulator }
   yield* cliFlows(app)
-  yield* clientFlows(app)
+  const tokens = yield* clientFlows(app)
   yield* accountsFlows(app)
+  yield* uploadFlow(app, tokens)
 
   yield* heading("Done")
   yield* transcript.assertNoSecrets
   const elapsed = (yield* Clock.currentTimeMillis) - started
-  yield* line(`all 8 steps behaved as expected in ${(elapsed / 1000).toFixed(1)} s`)
+  yield* line(`all 9 steps behaved as expected in ${(elapsed / 1000).toFixed(1)} s`)
 })
 
 const main = demo.pipe(

@@ -6,6 +6,7 @@
  * | `X-RateLimit-UserLimit`, `X-RateLimit-UserRemaining` | `userLimit`, `userRemaining` | requests |
  * | `X-RateLimit-UserReset` | `userReset` | Unix epoch seconds (an instant, not an offset) |
  * | `X-RateLimit-ClientLimit`, `X-RateLimit-ClientRemaining` | `clientLimit`, `clientRemaining` | requests |
+ * | (none) | `clientReset` | the next midnight UTC, when either client header is there |
  * | `X-Post-Rate-Limit-Limit`, `X-Post-Rate-Limit-Remaining` | `postLimit`, `postRemaining` | requests |
  * | `X-Post-Rate-Limit-Reset` | `postReset` | seconds until the reset |
  * | `X-RateLimit-Requests-Limit`, `-Remaining` | `requestsLimit`, `requestsRemaining` | RapidAPI's quota |
@@ -33,6 +34,14 @@ export interface RateLimits {
   readonly userReset: Option.Option<DateTime.Utc>
   readonly clientLimit: Option.Option<number>
   readonly clientRemaining: Option.Option<number>
+  /**
+   * When the client's daily credits come back. Imgur sends no header for it:
+   * it is taken as the midnight UTC after the response, whenever the
+   * response carries the client's limit or remaining credits.
+   *
+   * @since 0.2.0
+   */
+  readonly clientReset: Option.Option<DateTime.Utc>
   readonly postLimit: Option.Option<number>
   readonly postRemaining: Option.Option<number>
   readonly postReset: Option.Option<DateTime.Utc>
@@ -54,6 +63,7 @@ export const empty: RateLimits = {
   userReset: Option.none(),
   clientLimit: Option.none(),
   clientRemaining: Option.none(),
+  clientReset: Option.none(),
   postLimit: Option.none(),
   postRemaining: Option.none(),
   postReset: Option.none(),
@@ -94,6 +104,8 @@ const wholeNumber = (value: string): Option.Option<number> =>
 
 const instant = (epochMillis: number): Option.Option<DateTime.Utc> =>
   Number.isFinite(epochMillis) ? DateTime.make(epochMillis) : Option.none()
+
+const dayMillis = 86_400_000
 
 const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -183,12 +195,17 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
   const count = (name: string) => Option.flatMap(single(all, name), wholeNumber)
   const secondsFromNow = (name: string) =>
     Option.flatMap(count(name), (seconds) => instant(now.epochMillis + seconds * 1000))
+  const clientLimit = count("x-ratelimit-clientlimit")
+  const clientRemaining = count("x-ratelimit-clientremaining")
   return {
     userLimit: count("x-ratelimit-userlimit"),
     userRemaining: count("x-ratelimit-userremaining"),
     userReset: Option.flatMap(count("x-ratelimit-userreset"), (seconds) => instant(seconds * 1000)),
-    clientLimit: count("x-ratelimit-clientlimit"),
-    clientRemaining: count("x-ratelimit-clientremaining"),
+    clientLimit,
+    clientRemaining,
+    clientReset: Option.isSome(clientLimit) || Option.isSome(clientRemaining) ?
+      instant((Math.floor(now.epochMillis / dayMillis) + 1) * dayMillis) :
+      Option.none(),
     postLimit: count("x-post-rate-limit-limit"),
     postRemaining: count("x-post-rate-limit-remaining"),
     postReset: secondsFromNow("x-post-rate-limit-reset"),
@@ -203,8 +220,9 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
  * How long a request that a 429 refused should wait before it is sent again:
  * its `Retry-After`; else, as Imgur seldom sends one, the reset of the budget
  * the response says is spent (`X-RateLimit-UserReset`,
- * `X-Post-Rate-Limit-Reset`, RapidAPI's `X-RateLimit-Requests-Reset`), the
- * latest when several are; else the latest reset it names at all.
+ * `X-Post-Rate-Limit-Reset`, RapidAPI's `X-RateLimit-Requests-Reset`, or
+ * for the client's credits the next midnight UTC), the latest when several
+ * are; else the latest reset it names at all.
  * `Option.none()` when it names none.
  *
  * @example
@@ -222,14 +240,16 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
  */
 export const waitOf = (limits: RateLimits, now: DateTime.Utc): Option.Option<Duration.Duration> => {
   if (Option.isSome(limits.retryAfter)) return limits.retryAfter
+  // The client's reset is not named by Imgur (see `clientReset`): it counts only when its budget is spent.
   const budgets = [
-    [limits.userRemaining, limits.userReset],
-    [limits.postRemaining, limits.postReset],
-    [limits.requestsRemaining, limits.requestsReset]
+    [limits.userRemaining, limits.userReset, true],
+    [limits.clientRemaining, limits.clientReset, false],
+    [limits.postRemaining, limits.postReset, true],
+    [limits.requestsRemaining, limits.requestsReset, true]
   ] as const
   const resets = (spentOnly: boolean) =>
-    budgets.flatMap(([remaining, reset]) =>
-      Option.isSome(reset) && (!spentOnly || Option.getOrElse(remaining, () => 1) === 0) ? [reset.value] : []
+    budgets.flatMap(([remaining, reset, named]) =>
+      Option.isSome(reset) && (spentOnly ? Option.getOrElse(remaining, () => 1) === 0 : named) ? [reset.value] : []
     )
   const spent = resets(true)
   const candidates = spent.length > 0 ? spent : resets(false)

@@ -30,6 +30,8 @@ describe("RateLimit", () => {
       userReset: at("2024-05-01T13:00:00.000Z"),
       clientLimit: Option.some(12500),
       clientRemaining: Option.some(12499),
+      // Imgur names no reset for the client's daily credits: the next midnight UTC
+      clientReset: at("2024-05-02T00:00:00.000Z"),
       postLimit: Option.some(1250),
       postRemaining: Option.some(1249),
       postReset: at("2024-05-01T13:00:00.000Z"),
@@ -38,6 +40,21 @@ describe("RateLimit", () => {
       requestsReset: at("2024-05-02T12:00:00.000Z"),
       retryAfter: Option.some(Duration.seconds(120))
     })
+  })
+
+  it("takes the client's reset as the next midnight UTC, only when a client header is there", () => {
+    expect(RateLimit.parse({ "x-ratelimit-clientremaining": "0" }, now).clientReset).toEqual(
+      at("2024-05-02T00:00:00.000Z")
+    )
+    const justBefore = DateTime.unsafeMake("2024-05-01T23:59:59.999Z")
+    expect(RateLimit.parse({ "x-ratelimit-clientlimit": "12500" }, justBefore).clientReset).toEqual(
+      at("2024-05-02T00:00:00.000Z")
+    )
+    const midnight = DateTime.unsafeMake("2024-05-02T00:00:00.000Z")
+    expect(RateLimit.parse({ "x-ratelimit-clientlimit": "12500" }, midnight).clientReset).toEqual(
+      at("2024-05-03T00:00:00.000Z")
+    )
+    expect(RateLimit.parse({ "x-ratelimit-userremaining": "5" }, now).clientReset).toEqual(Option.none())
   })
 
   it("reads header names in any case", () => {
@@ -241,6 +258,20 @@ describe("RateLimit.waitOf: how long a 429 says to wait", () => {
       "x-post-rate-limit-remaining": "0",
       "x-post-rate-limit-reset": "90"
     })).toEqual(Option.some(3600))
+  })
+
+  it("spent client credits wait for the next midnight UTC; unspent ones never stand in for a named reset", () => {
+    // 1_700_000_000_000 is 2023-11-14T22:13:20Z: midnight is 6,400 s away
+    expect(wait({ "x-ratelimit-clientremaining": "0", "x-ratelimit-userremaining": "5" })).toEqual(Option.some(6400))
+    expect(wait({
+      "x-ratelimit-clientremaining": "0",
+      "x-ratelimit-userremaining": "0",
+      "x-ratelimit-userreset": "1700003600"
+    })).toEqual(Option.some(6400))
+    expect(wait({ "x-ratelimit-clientremaining": "3", "x-ratelimit-userreset": "1700000600" })).toEqual(
+      Option.some(600)
+    )
+    expect(wait({ "x-ratelimit-clientremaining": "3" })).toEqual(Option.none())
   })
 
   it("with no budget said to be spent, the latest reset named; none named: none; a reset past: no wait", () => {

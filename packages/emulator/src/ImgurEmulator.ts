@@ -1,7 +1,8 @@
 /**
  * A local Imgur OAuth2 server on loopback: the consent page, the token
- * endpoint, `/3/account/me` and `/3/credits` with Imgur's rate-limit headers,
- * every error shape Imgur is known to send, and fault injection (error
+ * endpoint, `/3/account/me`, `/3/credits` and `POST /3/image` with Imgur's
+ * rate-limit headers and budgets (a spent one answers 429), every error
+ * shape Imgur is known to send, and fault injection (error
  * bodies, `Retry-After`, delays, dropped and hung connections).
  *
  * It speaks the wire format directly and shares no code with the client
@@ -136,7 +137,11 @@ export interface Options {
    * @since 0.2.0
    */
   readonly testEndpoints?: boolean | undefined
-  /** The hourly budgets `/3` answers count down: user (2,000), client (12,500), POSTs (1,250). @since 0.2.0 */
+  /**
+   * The budgets `/3` calls spend: user (2,000 an hour), client (12,500 a day, to midnight UTC), POSTs
+   * (1,250 an hour). A call costs 1, an upload 10 (and a POST); one no budget can pay gets a 429.
+   * @since 0.2.0
+   */
   readonly rateLimits?: { readonly user?: number; readonly client?: number; readonly post?: number } | undefined
   /** How many entries the request log keeps (the oldest go first). Default 100 000. */
   readonly maxLogEntries?: number | undefined

@@ -99,7 +99,7 @@ describe("ImgurEmulator", () => {
         expect(unauthorized.status).toBe(401)
         expect(unauthorized.headers.get("x-ratelimit-userremaining")).toBe("1998")
         expect(unauthorized.headers.get("x-ratelimit-clientremaining")).toBe("12498")
-        const post = yield* request(`${emulator.url}/3/image`, { method: "POST", body: "x" })
+        const post = yield* request(`${emulator.url}/3/album`, { method: "POST", body: "x" })
         expect(post.status).toBe(404)
         expect(post.headers.get("x-ratelimit-userremaining")).toBe("1997")
         expect(post.headers.get("x-post-rate-limit-remaining")).toBe("1249")

@@ -132,6 +132,8 @@ export interface Authorize {
 export interface RateLimits {
   readonly client_limit: number | null
   readonly client_remaining: number | null
+  /** The next midnight UTC: Imgur names no reset for the client's daily credits. */
+  readonly client_reset: Date | null
   readonly user_limit: number | null
   readonly user_remaining: number | null
   readonly user_reset: Date | null

@@ -531,6 +531,34 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("the client's spent daily credits hold every call back until midnight UTC, even with the user's hour past", () => {
+      // The TestClock starts at the epoch: midnight UTC is a day away.
+      const spent = {
+        "x-ratelimit-clientremaining": "0",
+        "x-ratelimit-userremaining": "10",
+        "x-ratelimit-userreset": "3600"
+      }
+      const { auth, layer, requests } = setup([{ status: 200, headers: spent }, { status: 200 }], {
+        token: "user-token",
+        config: { throttle: "wait" }
+      })
+      return Effect.gen(function*() {
+        yield* get("/3/credits")
+        // a day is beyond maxRetryAfter: even with throttle "wait" it fails at once
+        const error = yield* Effect.flip(get("/3/credits"))
+        assert.strictEqual(error.reason, "RateLimited")
+        assert.deepStrictEqual(error.retryAfter, Duration.hours(24))
+        assert.include(error.message, "client budget")
+        yield* TestClock.adjust("2 hours")
+        assert.strictEqual((yield* Effect.flip(get("/3/credits"))).reason, "RateLimited")
+        assert.strictEqual(requests.length, 1)
+        assert.deepStrictEqual(auth.refreshes, [])
+        yield* TestClock.adjust("22 hours")
+        assert.strictEqual((yield* get("/3/credits")).status, 200)
+        assert.strictEqual(requests.length, 2)
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("throttle \"wait\": a POST waits for the spent POST budget's reset; a GET is not held back by it", () => {
       const spent = { "x-post-rate-limit-remaining": "0", "x-post-rate-limit-reset": "30" }
       const { layer, requests } = setup([{ status: 200, headers: spent }, { status: 200 }, { status: 200 }], {

@@ -12,6 +12,9 @@
  * For a web app on several machines, use `@imgur-auth/sql` or
  * `@imgur-auth/redis`.
  *
+ * The store and its file lock are loaded when a store is first made, not
+ * when this module is imported.
+ *
  * @since 0.2.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -19,9 +22,12 @@ import type * as Path from "@effect/platform/Path"
 import type * as AccountStore from "@imgur-auth/http/AccountStore"
 import type * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
-import * as internal from "./internal/accountDirectory.js"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+// The directory store and its file lock are loaded when a store is first
+// made, so that importing this module (or the package's index) loads neither.
+const internal = Effect.promise(() => import("./internal/accountDirectory.js"))
 
 /**
  * @since 0.2.0
@@ -44,7 +50,8 @@ export interface DirectoryOptions {
  */
 export const makeDirectory: (
   options?: DirectoryOptions
-) => Effect.Effect<AccountStore.Service, never, FileSystem.FileSystem | Path.Path> = internal.make
+) => Effect.Effect<AccountStore.Service, never, FileSystem.FileSystem | Path.Path> = (options) =>
+  Effect.flatMap(internal, (directory) => directory.make(options))
 
 /**
  * An `AccountStore` in a directory of token files.
@@ -59,4 +66,5 @@ export const makeDirectory: (
  * @since 0.2.0
  * @category layers
  */
-export const layerDirectory: (options?: DirectoryOptions) => Layer.Layer<AccountStore.AccountStore> = internal.layer
+export const layerDirectory = (options?: DirectoryOptions): Layer.Layer<AccountStore.AccountStore> =>
+  Layer.unwrapEffect(Effect.map(internal, (directory) => directory.layer(options)))

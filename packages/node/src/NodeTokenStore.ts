@@ -5,6 +5,9 @@
  * atomically so that a crash mid-write leaves the old tokens or the new ones,
  * never a broken file.
  *
+ * The store and its file lock are loaded when a store is first made (a
+ * layer built, `makeFile` run), not when this module is imported.
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -13,11 +16,14 @@ import type * as Path from "@effect/platform/Path"
 import type * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
-import * as atomic from "./internal/atomicKeyValueStore.js"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as internalDirectory from "./internal/defaultDirectory.js"
-import * as internal from "./internal/fileTokenStore.js"
+
+// The file store and its lock are loaded when a store is first made, so
+// that importing this module (or the package's index) loads neither.
+const atomic = Effect.promise(() => import("./internal/atomicKeyValueStore.js"))
+const internal = Effect.promise(() => import("./internal/fileTokenStore.js"))
 
 /**
  * Where the token file is.
@@ -53,7 +59,7 @@ export interface FileOptions {
  * @since 0.1.0
  * @category constants
  */
-export const defaultName: string = internal.defaultName
+export const defaultName: string = internalDirectory.defaultName
 
 /**
  * A `TokenStore` in a JSON file (the encoded `TokenSet`, tokens in the clear,
@@ -83,7 +89,8 @@ export const defaultName: string = internal.defaultName
  */
 export const makeFile: (
   options?: FileOptions
-) => Effect.Effect<TokenStore.Service, never, FileSystem.FileSystem | Path.Path> = internal.make
+) => Effect.Effect<TokenStore.Service, never, FileSystem.FileSystem | Path.Path> = (options) =>
+  Effect.flatMap(internal, (file) => file.make(options))
 
 /**
  * The directory tokens live in when the caller names none:
@@ -102,7 +109,7 @@ export const defaultDirectory: Effect.Effect<string> = internalDirectory.default
  * @since 0.1.0
  * @category constants
  */
-export const fileMode: number = atomic.fileMode
+export const fileMode: number = internalDirectory.fileMode
 
 /**
  * The mode of a directory the store creates: its owner only.
@@ -110,7 +117,7 @@ export const fileMode: number = atomic.fileMode
  * @since 0.1.0
  * @category constants
  */
-export const directoryMode: number = atomic.directoryMode
+export const directoryMode: number = internalDirectory.directoryMode
 
 /**
  * A `KeyValueStore` over the files of `directory` (one file per key, the key
@@ -140,7 +147,8 @@ export const directoryMode: number = atomic.directoryMode
  * @since 0.1.0
  * @category layers
  */
-export const layerKeyValueStore: (directory: string) => Layer.Layer<KeyValueStore.KeyValueStore> = atomic.layer
+export const layerKeyValueStore = (directory: string): Layer.Layer<KeyValueStore.KeyValueStore> =>
+  Layer.unwrapEffect(Effect.map(atomic, (store) => store.layer(directory)))
 
 /**
  * `makeFile` as a layer, with Node's file system: needs nothing.
@@ -157,4 +165,5 @@ export const layerKeyValueStore: (directory: string) => Layer.Layer<KeyValueStor
  * @since 0.1.0
  * @category layers
  */
-export const layerFile: (options?: FileOptions) => Layer.Layer<TokenStore.TokenStore> = internal.layer
+export const layerFile = (options?: FileOptions): Layer.Layer<TokenStore.TokenStore> =>
+  Layer.unwrapEffect(Effect.map(internal, (file) => file.layer(options)))

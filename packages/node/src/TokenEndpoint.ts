@@ -12,24 +12,30 @@
  * limits how often one address may call it, and with `authorize` it serves
  * only your signed-in users.
  *
+ * Importing this module loads none of the server: the HTTP server, the
+ * router and the rate limiter are loaded when an endpoint is first made.
+ *
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpRouter from "@effect/platform/HttpRouter"
+import type * as HttpRouter from "@effect/platform/HttpRouter"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type { Grant, ImgurAuthError } from "@imgur-auth/core"
-import { ImgurConfig } from "@imgur-auth/http"
-import type { ImgurConfigOptions } from "@imgur-auth/http"
+import type * as Grant from "@imgur-auth/core/Grant"
+import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import type { Options as ImgurConfigOptions } from "@imgur-auth/http/ImgurConfig"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Http from "node:http"
-import * as internal from "./internal/tokenEndpoint.js"
+import * as internal from "./internal/tokenEndpointOptions.js"
+
+// The server, loaded when an endpoint is first made (see the module's note).
+const server = Effect.promise(() => import("./internal/tokenEndpoint.js"))
 
 /**
  * The grants a token endpoint may forward.
@@ -205,8 +211,9 @@ export const defaultBodyTimeout: Duration.Duration = internal.defaultBodyTimeout
  */
 export const make: <R = never>(
   options?: Options<R>
-) => Effect.Effect<HttpApp.Default<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> =
-  internal.make
+) => Effect.Effect<HttpApp.Default<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> = (
+  options
+) => Effect.flatMap(server, (endpoint) => endpoint.make(options))
 
 /**
  * A router serving the endpoint at `path` (default `/oauth2/token`, so that a
@@ -219,9 +226,9 @@ export const make: <R = never>(
 export const router = <R = never>(
   options?: Options<R> & { readonly path?: `/${string}` | undefined }
 ): Effect.Effect<HttpRouter.HttpRouter<never, R>, ImgurAuthError.ImgurAuthError, ImgurConfig | HttpClient.HttpClient> =>
-  Effect.map(make(options), (app) => {
+  Effect.zipWith(make(options), Effect.promise(() => import("@effect/platform/HttpRouter")), (app, Router) => {
     const path = options?.path ?? "/oauth2/token"
-    return HttpRouter.empty.pipe(HttpRouter.post(path, app), HttpRouter.options(path, app))
+    return Router.empty.pipe(Router.post(path, app), Router.options(path, app))
   })
 
 /**
@@ -238,7 +245,13 @@ export const makeNodeHandler = <R = never>(
   (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
   ImgurAuthError.ImgurAuthError,
   ImgurConfig | HttpClient.HttpClient | R
-> => Effect.flatMap(make(options), NodeHttpServer.makeHandler)
+> =>
+  Effect.flatMap(
+    make(options),
+    (app) =>
+      Effect.flatMap(Effect.promise(() => import("@effect/platform-node/NodeHttpServer")), (Server) =>
+        Server.makeHandler(app))
+  )
 
 /**
  * A Node request listener with its resources, from `toNodeHandler`.

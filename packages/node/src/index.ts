@@ -4,6 +4,11 @@
  * token endpoint that lets browser apps exchange codes without holding the
  * client secret.
  *
+ * Importing the index loads what a script needs to start; the token
+ * endpoint's server and router, the file stores and their file lock are
+ * loaded when they are first made, and the command-line tool only by the
+ * `imgur-auth` binary.
+ *
  * @since 0.1.0
  */
 

@@ -44,7 +44,9 @@ describe("examples/demo", () => {
           "4. A refresh",
           "5. A signed API call",
           "6. A forged redirect",
-          "7. The user presses Deny"
+          "7. The user presses Deny",
+          "8. Many users, one app",
+          "9. An upload through ImgurApiClient"
         ]
       ) {
         expect(result.stdout).toContain(`▸ ${heading}`)
@@ -54,7 +56,7 @@ describe("examples/demo", () => {
       expect(result.stdout).toMatch(/[0-9a-f]{4}…[0-9a-f]{4}/)
       // The emulator's tokens and codes are 40 hexadecimal characters.
       expect(result.stdout).not.toMatch(/[0-9a-f]{40}/)
-      expect(result.stdout).toContain("all 8 steps behaved as expected")
+      expect(result.stdout).toContain("all 9 steps behaved as expected")
       const left = yield* Effect.promise(() => Fs.readdir(home))
       expect(left.filter((name) => name.startsWith("imgur-auth-demo-"))).toEqual([])
     }), { timeout: 60_000 })

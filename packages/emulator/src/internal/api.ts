@@ -1,8 +1,9 @@
 import type * as Api from "../ImgurEmulator.js"
 import * as Grants from "./grants.js"
+import * as Images from "./images.js"
 import * as Quotas from "./quotas.js"
 import type { Reply } from "./reply.js"
-import { envelope, forAccount, notAllowed, success, withHeaders } from "./reply.js"
+import { envelope, forAccount, json, notAllowed, statusText, success, withHeaders } from "./reply.js"
 import type { Incoming } from "./request.js"
 
 /**
@@ -15,6 +16,7 @@ export interface ApiState {
   readonly clients: ReadonlyMap<string, Api.ClientRegistration>
   readonly grants: Grants.Grants
   readonly quotas: Quotas.Quotas
+  readonly images: Images.Images
 }
 
 const account = (account: Api.Account) => ({
@@ -34,16 +36,37 @@ const account = (account: Api.Account) => ({
 })
 
 /**
- * The endpoints the emulator knows: who may call each (a Bearer token only,
- * or a `Client-ID` too), and its data.
+ * The endpoints the emulator knows: their method, who may call each (a
+ * Bearer token only, or a `Client-ID` too), and their answer.
  */
-type Endpoint =
-  | { readonly caller: "bearer"; readonly data: (account: Api.Account) => unknown }
-  | { readonly caller: "bearerOrClientId"; readonly data: (state: ApiState) => unknown }
+interface Endpoint {
+  readonly method: "GET" | "POST"
+  readonly caller: "bearer" | "bearerOrClientId"
+  readonly answer: (state: ApiState, incoming: Incoming, account: Api.Account | undefined) => Reply
+}
+
+const read = (data: (state: ApiState, account: Api.Account | undefined) => unknown) =>
+(
+  state: ApiState,
+  _: Incoming,
+  account: Api.Account | undefined
+) => success(data(state, account))
+
+const uploadEndpoint: Endpoint = {
+  method: "POST",
+  caller: "bearerOrClientId",
+  answer: (state, incoming, caller) => Images.upload(state.images, incoming, caller, Grants.now(state.grants))
+}
 
 const endpoints: Readonly<Record<string, Endpoint>> = {
-  "/3/account/me": { caller: "bearer", data: account },
-  "/3/credits": { caller: "bearerOrClientId", data: (state) => Quotas.credits(state.quotas) }
+  "/3/account/me": {
+    method: "GET",
+    caller: "bearer",
+    answer: read((_, caller) => caller === undefined ? undefined : account(caller))
+  },
+  "/3/credits": { method: "GET", caller: "bearerOrClientId", answer: read((state) => Quotas.credits(state.quotas)) },
+  "/3/image": uploadEndpoint,
+  "/3/upload": uploadEndpoint
 }
 
 /** Who is calling: the account of a live Bearer token, a registered client, or a refusal. */
@@ -80,32 +103,36 @@ const answer = (state: ApiState, incoming: Incoming): Reply => {
   const { method, path } = incoming
   const endpoint = Object.hasOwn(endpoints, path) ? endpoints[path] : undefined
   if (endpoint === undefined) return envelope(404, "Not found", path, method)
-  if (method !== "GET" && method !== "HEAD") return notAllowed(path, method, "GET")
+  if (method !== endpoint.method && !(endpoint.method === "GET" && method === "HEAD")) {
+    return notAllowed(path, method, endpoint.method)
+  }
   const caller = callerOf(state, incoming, endpoint.caller === "bearerOrClientId")
   switch (caller._tag) {
     case "Refused":
       return caller.reply
     case "Bearer":
-      return forAccount(
-        success(endpoint.caller === "bearer" ? endpoint.data(caller.account) : endpoint.data(state)),
-        caller.account
-      )
+      return forAccount(endpoint.answer(state, incoming, caller.account), caller.account)
     case "ClientId":
-      // a Client-ID reaches only the endpoints that allow it
-      return endpoint.caller === "bearerOrClientId" ?
-        success(endpoint.data(state)) :
-        envelope(401, "Authentication required", path, method)
+      return endpoint.answer(state, incoming, undefined)
   }
 }
 
+/** A spent budget's answer, as Imgur gives it: the JSON:API body, no `Retry-After`. */
+const tooManyRequests = (): Reply =>
+  json(429, {
+    errors: [{ id: `legacy-api-${Grants.randomHex(8)}`, code: "429", status: statusText(429), detail: statusText(429) }]
+  })
+
 /**
- * Any `/3/...` request: it spends from the budgets whatever the answer
- * (a 401, a 404), and every answer carries the rate-limit headers.
+ * Any `/3/...` request: it spends what it costs from the budgets whatever the
+ * answer (a 401, a 404); when a budget has not that much left it is answered
+ * 429 and spends nothing. Every answer carries the rate-limit headers.
  *
  * @internal
  */
 export const api = (state: ApiState, incoming: Incoming): Reply => {
   const now = Grants.now(state.grants)
-  Quotas.spend(state.quotas, incoming.method, now)
-  return withHeaders(answer(state, incoming), Quotas.headers(state.quotas, now))
+  const spent = Quotas.spend(state.quotas, Quotas.costOf(incoming.method, incoming.path), now)
+  const reply = spent === undefined ? answer(state, incoming) : tooManyRequests()
+  return withHeaders(reply, Quotas.headers(state.quotas, now))
 }

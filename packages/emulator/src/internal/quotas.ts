@@ -19,8 +19,10 @@ export const rateLimitHeaderNames: ReadonlyArray<string> = [
 ]
 
 /**
- * The budgets of `/3` calls: user and client requests (an hour, reset
- * together), POSTs (an hour of their own). Times are epoch ms of the `Clock`.
+ * The budgets of `/3` calls, as Imgur keeps them: the user's requests (an
+ * hour), the client's credits (a day, reset at midnight UTC: Imgur names no
+ * reset for it), and POSTs (an hour of their own). Times are epoch ms of the
+ * `Clock`.
  *
  * @internal
  */
@@ -30,8 +32,14 @@ export interface Quotas {
   clientRemaining: number
   postRemaining: number
   userResetAt: number
+  clientResetAt: number
   postResetAt: number
 }
+
+const DAY_MS = 86_400_000
+
+/** The next midnight UTC after `now`. */
+const nextMidnight = (now: number): number => (Math.floor(now / DAY_MS) + 1) * DAY_MS
 
 /** @internal */
 export const make = (
@@ -53,29 +61,60 @@ export const make = (
     clientRemaining: limits.client,
     postRemaining: limits.post,
     userResetAt: now + WINDOW_MS,
+    clientResetAt: nextMidnight(now),
     postResetAt: now + WINDOW_MS
   }
 }
 
 /**
- * Counts one `/3` request against the user and client budgets (and the POST
- * budget for a POST), after refilling the budgets whose reset has passed.
+ * What one request costs: an upload 10 credits of the user and client
+ * budgets, any POST one of the POST budget.
  *
  * @internal
  */
-export const spend = (quotas: Quotas, method: string, now: number): void => {
+export interface Cost {
+  readonly credits: number
+  readonly post: number
+}
+
+/** @internal */
+export const costOf = (method: string, path: string): Cost => ({
+  credits: method === "POST" && (path === "/3/image" || path === "/3/upload") ? 10 : 1,
+  post: method === "POST" ? 1 : 0
+})
+
+/** Refills the budgets whose reset has passed. */
+const refill = (quotas: Quotas, now: number): void => {
   if (now >= quotas.userResetAt) {
     quotas.userRemaining = quotas.limits.user
-    quotas.clientRemaining = quotas.limits.client
     quotas.userResetAt = now + WINDOW_MS
+  }
+  if (now >= quotas.clientResetAt) {
+    quotas.clientRemaining = quotas.limits.client
+    quotas.clientResetAt = nextMidnight(now)
   }
   if (now >= quotas.postResetAt) {
     quotas.postRemaining = quotas.limits.post
     quotas.postResetAt = now + WINDOW_MS
   }
-  quotas.userRemaining = Math.max(quotas.userRemaining - 1, 0)
-  quotas.clientRemaining = Math.max(quotas.clientRemaining - 1, 0)
-  if (method === "POST") quotas.postRemaining = Math.max(quotas.postRemaining - 1, 0)
+}
+
+/**
+ * Spends what one `/3` request costs, after refilling the budgets whose
+ * reset has passed; or, when a budget it needs has not that much left, spends
+ * nothing and names that budget (the request is answered 429).
+ *
+ * @internal
+ */
+export const spend = (quotas: Quotas, cost: Cost, now: number): "user" | "client" | "post" | undefined => {
+  refill(quotas, now)
+  if (quotas.userRemaining < cost.credits) return "user"
+  if (quotas.clientRemaining < cost.credits) return "client"
+  if (quotas.postRemaining < cost.post) return "post"
+  quotas.userRemaining -= cost.credits
+  quotas.clientRemaining -= cost.credits
+  quotas.postRemaining -= cost.post
+  return undefined
 }
 
 /**

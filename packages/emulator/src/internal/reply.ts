@@ -9,7 +9,7 @@ import * as Http from "node:http"
 export interface Reply {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
-  readonly body: string
+  readonly body: string | Uint8Array
   /** The username the request log records for this request: the account it acted for, when known. */
   readonly account?: string | undefined
 }

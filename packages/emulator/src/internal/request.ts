@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import type { Upload } from "./images.js"
 
 /**
  * A request as the handlers see it: already read, with its body parsed.
@@ -13,6 +14,10 @@ export interface Incoming {
   /** `undefined` for GET, HEAD and OPTIONS; the reason when the body cannot be read. */
   readonly body: Either.Either<Params, string> | undefined
   readonly authorization: string | undefined
+  /** The file parts of a multipart body, by field name (its text fields are in `body`). */
+  readonly uploads?: ReadonlyMap<string, Upload> | undefined
+  /** `http://host:port` as the client addressed the emulator (for links to itself). */
+  readonly origin: string
 }
 
 /**
@@ -55,6 +60,30 @@ export const parseBody = (contentType: string | undefined, body: string): Either
     )
   }
   return Either.right(paramsOfSearch(new URLSearchParams(body)))
+}
+
+/**
+ * A multipart body: its text fields as the parameters, its file parts as
+ * uploads (read by the platform's own `FormData` parser).
+ *
+ * @internal
+ */
+export const parseMultipart = async (
+  contentType: string,
+  body: Uint8Array
+): Promise<Either.Either<{ readonly params: Params; readonly uploads: ReadonlyMap<string, Upload> }, string>> => {
+  try {
+    const form = await new Response(Uint8Array.from(body), { headers: { "content-type": contentType } }).formData()
+    const search = new URLSearchParams()
+    const uploads = new Map<string, Upload>()
+    for (const [name, value] of form) {
+      if (typeof value === "string") search.append(name, value)
+      else uploads.set(name, { bytes: new Uint8Array(await value.arrayBuffer()), filename: value.name })
+    }
+    return Either.right({ params: paramsOfSearch(search), uploads })
+  } catch {
+    return Either.left("The multipart body cannot be read")
+  }
 }
 
 /** @internal */

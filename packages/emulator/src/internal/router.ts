@@ -1,5 +1,6 @@
 import * as Api from "./api.js"
 import * as Consent from "./consent.js"
+import * as Images from "./images.js"
 import * as Quotas from "./quotas.js"
 import type { Reply } from "./reply.js"
 import { envelope, notAllowed } from "./reply.js"
@@ -49,7 +50,8 @@ const routes: Readonly<Record<string, Route>> = {
 
 /**
  * The answer to a request that no fault intercepted: the OAuth endpoints,
- * the `/3` API (which answers its own 404s, with rate-limit headers), or a 404.
+ * the `/3` API (which answers its own 404s, with rate-limit headers), the
+ * uploaded images (`/i/<id>.<ext>`, Imgur's `i.imgur.com`), or a 404.
  *
  * @internal
  */
@@ -60,5 +62,10 @@ export const route = (state: State, incoming: Incoming): Reply => {
     return found.methods.includes(method) ? found.handle(state, incoming) : notAllowed(path, method, found.allow)
   }
   if (path.startsWith("/3/")) return Api.api(state, incoming)
+  if (path.startsWith("/i/")) {
+    return method === "GET" || method === "HEAD"
+      ? Images.serve(state.images, incoming)
+      : notAllowed(path, method, "GET")
+  }
   return envelope(404, "Not found", path, method)
 }

@@ -10,7 +10,7 @@ import * as Grants from "./grants.js"
 import type { Reply } from "./reply.js"
 import { jsonHeaders } from "./reply.js"
 import type { Incoming, Params } from "./request.js"
-import { normalizePath, parseBody } from "./request.js"
+import { normalizePath, parseBody, parseMultipart } from "./request.js"
 import * as RequestLog from "./requestLog.js"
 import { corsHeaders, preflight, route } from "./router.js"
 import type { State } from "./state.js"
@@ -22,6 +22,9 @@ import * as TestEndpoints from "./testEndpoints.js"
 // would swamp what `pnpm bench` measures against the emulator (its floor is a node:http request to it).
 
 const MAX_BODY_BYTES = 1024 * 1024
+// An upload may carry an image of up to 20 MB, in base64 a third more.
+const MAX_UPLOAD_BYTES = 28 * 1024 * 1024
+const uploadPaths = new Set(["/3/image", "/3/upload"])
 
 const write = (response: Http.ServerResponse, reply: Reply): void => {
   response.writeHead(reply.status, {
@@ -119,22 +122,45 @@ const makeHandler = (state: State): Handler => {
     const path = normalizePath(mark === -1 ? url : url.slice(0, mark))
     const query = mark === -1 ? "" : url.slice(mark + 1)
     const authorization = request.headers.authorization
+    const origin = `http://${request.headers.host ?? "127.0.0.1"}`
     if (method === "GET" || method === "HEAD" || method === "OPTIONS") {
       request.resume()
-      dispatch(response, { method, path, query, body: undefined, authorization }, t0, startedAt)
+      dispatch(response, { method, path, query, body: undefined, authorization, origin }, t0, startedAt)
       return
     }
+    const limit = uploadPaths.has(path) ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES
     const chunks: Array<Buffer> = []
     let size = 0
     request.on("data", (chunk: Buffer) => {
       size += chunk.length
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
+      if (size <= limit) chunks.push(chunk)
     })
     request.on("end", () => {
-      const body: Either.Either<Params, string> = size > MAX_BODY_BYTES ?
-        Either.left("The request body is too large") :
-        parseBody(request.headers["content-type"], Buffer.concat(chunks).toString("utf8"))
-      dispatch(response, { method, path, query, body, authorization }, t0, startedAt)
+      const contentType = request.headers["content-type"]
+      const incoming = (body: Either.Either<Params, string>): Incoming => ({
+        method,
+        path,
+        query,
+        body,
+        authorization,
+        origin
+      })
+      if (size > limit) return dispatch(response, incoming(Either.left("The request body is too large")), t0, startedAt)
+      const bytes = Buffer.concat(chunks)
+      if (contentType === undefined || !/^multipart\/form-data\b/i.test(contentType)) {
+        return dispatch(response, incoming(parseBody(contentType, bytes.toString("utf8"))), t0, startedAt)
+      }
+      void parseMultipart(contentType, bytes).then((parsed) =>
+        dispatch(
+          response,
+          Either.match(parsed, {
+            onLeft: (reason) => incoming(Either.left(reason)),
+            onRight: ({ params, uploads }) => ({ ...incoming(Either.right(params)), uploads })
+          }),
+          t0,
+          startedAt
+        )
+      )
     })
   }
 

@@ -5,6 +5,7 @@ import { defaultClient } from "../ImgurEmulator.js"
 import * as Accounts from "./accounts.js"
 import * as Faults from "./faults.js"
 import * as Grants from "./grants.js"
+import * as Images from "./images.js"
 import * as Quotas from "./quotas.js"
 import * as RequestLog from "./requestLog.js"
 
@@ -21,6 +22,7 @@ export interface State {
   readonly testEndpoints: boolean
   readonly grants: Grants.Grants
   readonly quotas: Quotas.Quotas
+  readonly images: Images.Images
   readonly faults: Faults.Faults
   readonly log: RequestLog.RequestLog
 }
@@ -40,6 +42,7 @@ export const make = (options: Api.Options, clock: Clock.Clock): Either.Either<St
       testEndpoints: options.testEndpoints ?? false,
       grants,
       quotas: Quotas.make(Grants.now(grants), options.rateLimits),
+      images: Images.make(),
       faults: Faults.make(),
       log: RequestLog.make(options.maxLogEntries)
     }

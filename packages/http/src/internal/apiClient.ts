@@ -32,9 +32,9 @@ const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).
 
 /**
  * The budget `limits` say is spent until a reset still ahead of `now`, that
- * a request of `method` would spend: the user's (requests an hour),
- * RapidAPI's, and for anything but a read the address's POST budget. The
- * latest reset when several are.
+ * a request of `method` would spend: the user's (requests an hour), the
+ * client's (credits a day, until midnight UTC), RapidAPI's, and for anything
+ * but a read the address's POST budget. The latest reset when several are.
  *
  * @internal
  */
@@ -45,6 +45,7 @@ export const spentBudget = (
 ): Option.Option<{ readonly budget: string; readonly wait: Duration.Duration }> => {
   const budgets = [
     ["user", limits.userRemaining, limits.userReset],
+    ["client", limits.clientRemaining, limits.clientReset],
     ["RapidAPI", limits.requestsRemaining, limits.requestsReset],
     ...(method === "GET" || method === "HEAD" ? [] : [["POST", limits.postRemaining, limits.postReset] as const])
   ] as const
@@ -57,6 +58,31 @@ export const spentBudget = (
     }
   }
   return Option.fromNullable(found)
+}
+
+/**
+ * A request whose body is a `FormData`, with that form encoded once as
+ * multipart bytes by the runtime's own `Response`: every `HttpClient` sends
+ * those (undici's own `FormData` check refuses the runtime's forms), and a
+ * retry sends the same bytes again.
+ */
+const encodeForm = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientRequest.HttpClientRequest, ImgurAuthError.ImgurAuthError> => {
+  const body = request.body
+  if (body._tag !== "FormData") return Effect.succeed(request)
+  return Effect.tryPromise({
+    try: async () => {
+      const encoded = new Response(body.formData)
+      const bytes = new Uint8Array(await encoded.arrayBuffer())
+      return HttpClientRequest.bodyUint8Array(request, bytes, encoded.headers.get("content-type") ?? undefined)
+    },
+    catch: () =>
+      new ImgurAuthError.ImgurAuthError({
+        reason: "InvalidConfiguration",
+        detail: `the form body of ${request.method} ${Transport.pathOf(request.url)} cannot be encoded`
+      })
+  })
 }
 
 /** An attempt's outcome: a response for the caller, or a user token that Imgur rejected. */
@@ -324,8 +350,9 @@ export const make = Effect.gen(function*() {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
     Effect.gen(function*() {
       yield* current
-      const api = toApi(request)
-      if (api === undefined) return yield* execute(request)
+      const target = toApi(request)
+      if (target === undefined) return yield* execute(request)
+      const api = yield* encodeForm(target)
       // From here on the request is signed: what the caller sees of it is `api`.
       const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
         ? Option.none()

@@ -42,6 +42,7 @@ const date = (value: Option.Option<DateTime.Utc>): Date | null => Option.getOrNu
 export const toRateLimits = (limits: RateLimit.RateLimits): Client.RateLimits => ({
   client_limit: count(limits.clientLimit),
   client_remaining: count(limits.clientRemaining),
+  client_reset: date(limits.clientReset),
   user_limit: count(limits.userLimit),
   user_remaining: count(limits.userRemaining),
   user_reset: date(limits.userReset),

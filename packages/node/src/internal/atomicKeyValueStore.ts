@@ -10,11 +10,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 
-/** @internal */
-export const fileMode = 0o600
+import { directoryMode, fileMode } from "./defaultDirectory.js"
 
-/** @internal */
-export const directoryMode = 0o700
+export { directoryMode, fileMode }
 
 const tempSuffix = ".tmp"
 

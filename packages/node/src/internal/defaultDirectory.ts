@@ -7,6 +7,18 @@ import * as NodePath from "node:path"
 /** @internal */
 export const applicationName = "imgur-auth"
 
+// The names and modes of the token files, here rather than beside the code
+// that writes them, so that `NodeTokenStore` gives them without loading it.
+
+/** @internal */
+export const defaultName = "tokens.json"
+
+/** @internal */
+export const fileMode = 0o600
+
+/** @internal */
+export const directoryMode = 0o700
+
 // An unset, empty or relative value is ignored, as the XDG Base Directory
 // specification asks.
 const absolute = (name: string): Effect.Effect<Option.Option<string>> =>

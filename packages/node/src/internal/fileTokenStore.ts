@@ -19,11 +19,10 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as NodeTokenStore from "../NodeTokenStore.js"
 import * as atomic from "./atomicKeyValueStore.js"
-import { defaultDirectory } from "./defaultDirectory.js"
+import { defaultDirectory, defaultName } from "./defaultDirectory.js"
 import * as FileLock from "./fileLock.js"
 
-/** @internal */
-export const defaultName = "tokens.json"
+export { defaultName }
 
 /** @internal */
 export const defaultLockTimeout: Duration.DurationInput = "10 seconds"

@@ -5,9 +5,9 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { ApiHost, ImgurAuthError } from "@imgur-auth/core"
-import { ImgurConfig } from "@imgur-auth/http"
-import type { ImgurConfigService } from "@imgur-auth/http"
+import * as ApiHost from "@imgur-auth/core/ApiHost"
+import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,16 +15,14 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as TokenEndpoint from "../TokenEndpoint.js"
+import { grantTypes, maxBodySize, normalizeOrigin, resolve } from "./tokenEndpointOptions.js"
 import {
   acceptedMediaTypes,
   checkOrigin,
   clientKey,
   type Grant,
-  grantTypes,
   isAllowedOrigin,
-  isGrantType,
   mediaType,
-  normalizeOrigin,
   parseFields,
   readBody,
   Refusal,
@@ -33,97 +31,6 @@ import {
 import { envelope, pathOf, rebuild, type Where } from "./tokenEndpointResponse.js"
 
 export { clientKey, grantTypes, normalizeOrigin }
-
-/** @internal */
-export const maxBodySize = 16 * 1024
-
-/** @internal */
-export const defaultRateLimit = { limit: 30, window: Duration.minutes(1) } as const
-
-/** @internal */
-export const defaultBodyTimeout: Duration.Duration = Duration.seconds(10)
-
-interface Resolved<R> {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-  readonly grantTypes: ReadonlyArray<TokenEndpoint.GrantType>
-  readonly allowedOrigins: ReadonlySet<string> | "*"
-  readonly authorize: Option.Option<(request: HttpServerRequest.HttpServerRequest) => Effect.Effect<boolean, never, R>>
-  readonly rateLimit: Option.Option<{ readonly limit: number; readonly window: Duration.Duration }>
-  readonly bodyTimeout: Duration.Duration
-}
-
-const invalid = (detail: string) =>
-  Either.left(new ImgurAuthError.ImgurAuthError({ reason: "InvalidConfiguration", detail }))
-
-// A finite, positive duration; `NaN`, `-1` and `"abc"` are not (Duration.decode
-// would make 0 of the first two and throw on the third).
-const positiveDuration = (input: unknown): Option.Option<Duration.Duration> =>
-  (typeof input === "number" && !(Number.isFinite(input) && input > 0))
-    ? Option.none()
-    : Option.filter(
-      Duration.decodeUnknown(input),
-      (d) => Duration.isFinite(d) && Duration.greaterThan(d, Duration.zero)
-    )
-
-/**
- * The options checked against what they can be, with their defaults: the
- * endpoint is refused when it is made, never on each request.
- *
- * @internal
- */
-export const resolve = <R>(
-  config: ImgurConfigService,
-  options: TokenEndpoint.Options<R> | undefined
-): Either.Either<Resolved<R>, ImgurAuthError.ImgurAuthError> => {
-  if (Option.isNone(config.clientSecret)) return invalid("the token endpoint needs clientSecret")
-  const grants = options?.grantTypes ?? grantTypes
-  if (!Array.isArray(grants) || grants.length === 0 || !grants.every(isGrantType)) {
-    return invalid(`grantTypes: give one or more of ${grantTypes.join(", ")}`)
-  }
-  const origins = options?.allowedOrigins ?? []
-  let allowedOrigins: ReadonlySet<string> | "*" = "*"
-  if (origins !== "*") {
-    if (!Array.isArray(origins)) return invalid(`allowedOrigins: a list of origins such as https://app.example, or "*"`)
-    const normalized = new Set<string>()
-    for (const origin of origins) {
-      const value = typeof origin === "string" ? normalizeOrigin(origin) : undefined
-      if (value === undefined) {
-        return invalid(
-          `allowedOrigins: ${JSON.stringify(String(origin).slice(0, 80))} is not an origin such as https://app.example`
-        )
-      }
-      normalized.add(value)
-    }
-    allowedOrigins = normalized
-  }
-  const authorize = options?.authorize
-  if (authorize !== undefined && typeof authorize !== "function") {
-    return invalid("authorize: a function of the request to an Effect of a boolean")
-  }
-  let rateLimit: Resolved<R>["rateLimit"] = Option.none()
-  const limitOption = options?.rateLimit
-  if (limitOption !== false) {
-    const limit = limitOption?.limit ?? defaultRateLimit.limit
-    if (!Number.isSafeInteger(limit) || limit < 1) {
-      return invalid("rateLimit.limit: a whole number of requests, 1 or more")
-    }
-    const window = positiveDuration(limitOption?.window ?? defaultRateLimit.window)
-    if (Option.isNone(window)) return invalid("rateLimit.window: a finite duration longer than 0")
-    rateLimit = Option.some({ limit, window: window.value })
-  }
-  const bodyTimeout = positiveDuration(options?.bodyTimeout ?? defaultBodyTimeout)
-  if (Option.isNone(bodyTimeout)) return invalid("bodyTimeout: a finite duration longer than 0")
-  return Either.right({
-    clientId: config.clientId,
-    clientSecret: config.clientSecret.value,
-    grantTypes: grants,
-    allowedOrigins,
-    authorize: Option.fromNullable(authorize),
-    rateLimit,
-    bodyTimeout: bodyTimeout.value
-  })
-}
 
 const corsHeaders = (
   request: HttpServerRequest.HttpServerRequest,

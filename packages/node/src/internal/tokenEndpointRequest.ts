@@ -1,7 +1,7 @@
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import { Grant } from "@imgur-auth/core"
+import * as CoreGrant from "@imgur-auth/core/Grant"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -10,6 +10,7 @@ import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import type * as TokenEndpoint from "../TokenEndpoint.js"
+import { isGrantType, normalizeOrigin } from "./tokenEndpointOptions.js"
 
 /**
  * A refusal of the endpoint: the status and the message of its envelope,
@@ -34,26 +35,6 @@ const refuse = (status: number, message: string) => Either.left(new Refusal(stat
 // ---------------------------------------------------------------------------
 // Origins
 // ---------------------------------------------------------------------------
-
-/**
- * The origin (`https://app.example`, lower case, no default port) of an
- * absolute `http(s)` URL with no path, query, fragment or credentials;
- * `undefined` for anything else (`null`, a path, garbage).
- *
- * @internal
- */
-export const normalizeOrigin = (value: string): string | undefined => {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
-  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") return undefined
-  if (url.pathname !== "/" || /[?#]/.test(value)) return undefined
-  return url.origin
-}
 
 const firstValue = (value: string | undefined): string | undefined => {
   const first = value?.split(",")[0]?.trim()
@@ -293,13 +274,6 @@ export const parseFields = (type: string, body: string): Either.Either<Fields, R
  */
 export const acceptedMediaTypes: ReadonlyArray<string> = ["application/x-www-form-urlencoded", "application/json"]
 
-/** @internal */
-export const grantTypes: ReadonlyArray<TokenEndpoint.GrantType> = Grant.grantTypes
-
-/** @internal */
-export const isGrantType = (value: unknown): value is TokenEndpoint.GrantType =>
-  typeof value === "string" && Grant.isGrantType(value)
-
 /**
  * What is forwarded: the grant and its code, PIN or refresh token.
  *
@@ -326,7 +300,7 @@ export const validate = (
   if (!isGrantType(grantType) || !allowed.includes(grantType)) {
     return refuse(400, `The grant_type "${grantType.slice(0, 40)}" is not accepted by this token endpoint`)
   }
-  const parameter = Grant.parameter[grantType]
+  const parameter = CoreGrant.parameter[grantType]
   const value = fields.get(parameter)
   if (value === undefined || value === "") return refuse(400, `No "${parameter}" parameter found`)
   return Either.right({ grantType, parameter, value })

@@ -252,6 +252,16 @@ describe("api-calls.md", () => {
       const quota = yield* run(ApiCalls.userQuota)
       assert.strictEqual(quota.remaining, 1997)
       assert.match(quota.resetsAt ?? "", /^\d{4}-\d{2}-\d{2}T/)
+
+      const png = Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+        "base64"
+      )
+      const link = yield* run(ApiCalls.upload(new Blob([png], { type: "image/png" }), "A dot"))
+      assert.match(link, new RegExp(`^${emulator.url}/i/\\w+\\.png$`))
+      assert.strictEqual((yield* run(ApiCalls.userQuota)).remaining, 1997 - 10)
+      const served = yield* Effect.promise(() => fetch(link).then((response) => response.arrayBuffer()))
+      assert.deepStrictEqual(Buffer.from(served), png)
     }))
 
   it("resolves the RapidAPI hosts and headers the page shows", () => {

@@ -53,30 +53,33 @@ const fromBody = (body: unknown, headers: RateLimit.RateLimits): RateLimit.RateL
   }
 }
 
-const pair = (remaining: Option.Option<number>, limit: Option.Option<number>): Option.Option<string> =>
-  Option.isNone(remaining) && Option.isNone(limit)
-    ? Option.none()
-    : Option.some(
-      `${Option.getOrElse(Option.map(remaining, String), () => "?")}/${
-        Option.getOrElse(Option.map(limit, String), () => "?")
-      } left`
-    )
+const count = (value: Option.Option<number>) => Option.getOrElse(Option.map(value, String), () => "?")
 
-/** @internal */
+/** Where the lines after the first start: under the first one's value. */
+const continued = "\n" + " ".repeat("  rate limits    ".length)
+
+/**
+ * What `status` prints of the rate limits: one budget a line, what is left
+ * of it and when it resets (the client's at midnight UTC, which Imgur does
+ * not name), or "not reported".
+ *
+ * @internal
+ */
 export const describeRateLimits = (limits: RateLimit.RateLimits): string => {
-  const parts = [
-    Option.map(
-      pair(limits.userRemaining, limits.userLimit),
-      (text) =>
-        `user ${text}${
-          Option.match(limits.userReset, { onNone: () => "", onSome: (at) => ` (resets ${instant(at)})` })
-        }`
-    ),
-    Option.map(pair(limits.clientRemaining, limits.clientLimit), (text) => `client ${text}`),
-    Option.map(pair(limits.postRemaining, limits.postLimit), (text) => `posts ${text}`),
-    Option.map(pair(limits.requestsRemaining, limits.requestsLimit), (text) => `gateway ${text}`)
-  ].flatMap(Option.toArray)
-  return parts.length === 0 ? "not reported" : parts.join(", ")
+  const budgets = [
+    ["user", limits.userRemaining, limits.userLimit, limits.userReset, ""],
+    ["client", limits.clientRemaining, limits.clientLimit, limits.clientReset, " (midnight UTC: Imgur names no reset)"],
+    ["posts", limits.postRemaining, limits.postLimit, limits.postReset, ""],
+    ["gateway", limits.requestsRemaining, limits.requestsLimit, limits.requestsReset, ""]
+  ] as const
+  const lines = budgets.flatMap(([name, remaining, limit, reset, note]) =>
+    Option.isNone(remaining) && Option.isNone(limit) ? [] : [
+      `${name} ${count(remaining)}/${count(limit)} left${
+        Option.match(reset, { onNone: () => "", onSome: (at) => `, resets ${instant(at)}${note}` })
+      }`
+    ]
+  )
+  return lines.length === 0 ? "not reported" : lines.join(continued)
 }
 
 const rateLimits = (

@@ -47,3 +47,22 @@ export const warnWhenLow = Effect.flatMap(ImgurApiClient, (api) =>
     Stream.changes,
     Stream.runForEach((left) => Console.warn(`Imgur: ${left} requests left this hour`))
   ))
+
+const Uploaded = Schema.Struct({ data: Schema.Struct({ id: Schema.String, link: Schema.String }) })
+
+/**
+ * Uploads an image as the signed-in user (anonymously with `api.anonymous`):
+ * 10 credits of the user's and the client's budgets, and one POST.
+ */
+export const upload = (image: Blob, title: string) =>
+  Effect.gen(function*() {
+    const api = yield* ImgurApiClient
+    const form = new FormData()
+    form.append("image", image, "image.png")
+    form.append("title", title)
+    const response = yield* HttpClient.filterStatusOk(api.httpClient).execute(
+      HttpClientRequest.post("/3/image").pipe(HttpClientRequest.bodyFormData(form))
+    )
+    const uploaded = yield* HttpClientResponse.schemaBodyJson(Uploaded)(response)
+    return uploaded.data.link
+  })
