@@ -19,11 +19,43 @@ const project = (name: string) => ({
   }
 })
 
+// The tests of `@imgur-auth/http` that go over the network once more, with
+// `NodeHttpClient.layerUndici` replaced by `@imgur-auth/node`'s default
+// client (NodeUndiciClient): the fault matrix, request errors, timeouts and
+// interruption hold for both.
+const undiciAsPlatform = new URL("./packages/node/test/utils/undiciAsPlatform.ts", import.meta.url).pathname
+const httpUndici = {
+  extends: true as const,
+  plugins: [{
+    name: "http-tests-over-node-undici-client",
+    enforce: "pre" as const,
+    resolveId: (source: string, importer: string | undefined) =>
+      source === "@effect/platform-node/NodeHttpClient" && importer?.includes("/packages/http/test/") === true
+        ? undiciAsPlatform
+        : null
+  }],
+  test: {
+    name: "http-undici",
+    root: "packages/http",
+    include: [
+      "test/hardening/FaultMatrix.test.ts",
+      "test/hardening/ClientFaults.test.ts",
+      "test/hardening/Time.test.ts",
+      "test/RequestErrors.test.ts",
+      "test/RequestTimeout.test.ts",
+      "test/ImgurApiClient.test.ts",
+      "test/ImgurAuth.test.ts",
+      "test/Client.test.ts"
+    ],
+    globalSetup: [new URL("./scripts/vitest-requirements.ts", import.meta.url).pathname]
+  }
+}
+
 export default defineConfig({
   ssr: { resolve: { conditions } },
   resolve: { conditions },
   test: {
-    projects: ["core", "emulator", "http", "node", "browser", "redis", "sql"].map(project),
+    projects: [...["core", "emulator", "http", "node", "browser", "redis", "sql"].map(project), httpUndici],
     testTimeout: 30_000,
     hookTimeout: 60_000
   }

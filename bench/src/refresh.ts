@@ -1,20 +1,23 @@
 /**
- * A refresh through `ImgurAuth` (undici `HttpClient`, one runtime for the
- * life of the program) against the same request written by hand, all on the
- * same emulator in the same process, in interleaved rounds:
+ * A refresh through `ImgurAuth` (`NodeUndiciClient`, the default of
+ * `@imgur-auth/node`, one runtime for the life of the program) against the
+ * same request written by hand, all on the same emulator in the same
+ * process, in interleaved rounds, reported (the targets against axios are in
+ * `hotpath.ts`):
  *
- * - (a) global `fetch` POST + `JSON.parse`: target, ours at most 0.8x its time;
- * - (b) the floor, `node:http` with a keep-alive agent + `JSON.parse`: target, at most 1.5x;
- * - for reference: the same refresh with `FetchHttpClient`, and with the
- *   layer built for every call (what a `Client` that provided its layer per
- *   promise would cost).
+ * - global `fetch` POST + `JSON.parse`, and the floor, `node:http` with a
+ *   keep-alive agent + `JSON.parse`;
+ * - the same POST through the bare `HttpClient`, none of our code;
+ * - the same refresh with `FetchHttpClient`, and with the layer built for
+ *   every call (what a `Client` that provided its layer per promise would
+ *   cost).
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurAuth, ImgurAuthLive, ImgurConfig, TokenStore } from "@imgur-auth/http"
+import { NodeUndiciClient } from "@imgur-auth/node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -46,15 +49,15 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       )
     const refresh = Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken(refreshToken))
     const undici = ManagedRuntime.make(
-      Layer.provideMerge(authLayer(NodeHttpClient.layerUndici), NodeHttpClient.layerUndici)
+      Layer.provideMerge(authLayer(NodeUndiciClient.layer), NodeUndiciClient.layer)
     )
-    // The same POST through the bare undici HttpClient: what the platform costs before any of our code.
+    // The same POST through the bare HttpClient: what the client costs before any of our code.
     const bare = Effect.flatMap(HttpClient.HttpClient, (client) =>
       client.execute(
         HttpClientRequest.post(tokenUrl).pipe(HttpClientRequest.bodyText(body, "application/x-www-form-urlencoded"))
       ).pipe(Effect.flatMap((response) => response.text), Effect.map((text): unknown => JSON.parse(text))))
     const fetchClient = ManagedRuntime.make(authLayer(FetchHttpClient.layer))
-    const perCallLayer = authLayer(NodeHttpClient.layerUndici)
+    const perCallLayer = authLayer(NodeUndiciClient.layer)
 
     const agent = new Http.Agent({ keepAlive: true, maxSockets: 1 })
     const target = new URL(tokenUrl)
@@ -100,16 +103,12 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
     const ours = times.ours!
     return [
       {
-        figure: "refresh through `ImgurAuth` (undici layer) vs hand-written `fetch` + `JSON.parse`",
-        target: "≤ 0.80x",
-        measured: `${ratio(ours / times.fetch!)} (${micros(ours)} vs ${micros(times.fetch!)})`,
-        ok: ours / times.fetch! <= 0.8
-      },
-      {
-        figure: "refresh through `ImgurAuth` (undici layer) vs the floor, `node:http` keep-alive + `JSON.parse`",
-        target: "≤ 1.50x",
-        measured: `${ratio(ours / times.floor!)} (${micros(ours)} vs ${micros(times.floor!)})`,
-        ok: ours / times.floor! <= 1.5
+        figure: "refresh through `ImgurAuth` (`NodeUndiciClient`) vs hand-written `fetch` + `JSON.parse`, " +
+          "vs the floor, `node:http` keep-alive + `JSON.parse`",
+        target: "reported",
+        measured: `${ratio(ours / times.fetch!)}, ${ratio(ours / times.floor!)} (${micros(ours)} vs ${
+          micros(times.fetch!)
+        }, ${micros(times.floor!)})`
       },
       {
         figure: "refresh through `ImgurAuth` with `FetchHttpClient` vs hand-written `fetch`",
@@ -118,7 +117,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       },
       {
         figure:
-          "the same POST + `JSON.parse` through the bare undici `HttpClient`, none of our code: vs `fetch`, vs the floor",
+          "the same POST + `JSON.parse` through the bare `NodeUndiciClient`, none of our code: vs `fetch`, vs the floor",
         target: "reported (the platform's share)",
         measured: `${ratio(times.bare! / times.fetch!)}, ${ratio(times.bare! / times.floor!)} (${micros(times.bare!)})`
       },

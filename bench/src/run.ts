@@ -9,6 +9,7 @@ import type { Row } from "./measure.js"
 const benchmarks: Record<string, () => Promise<{ readonly run: () => Promise<ReadonlyArray<Row>> }>> = {
   parser: () => import("./parser.js"),
   refresh: () => import("./refresh.js"),
+  hotpath: () => import("./hotpath.js"),
   bundle: () => import("./bundle.js"),
   cli: () => import("./cli.js"),
   load: () => import("./load.js"),

@@ -5,13 +5,14 @@
  *
  * @since 0.2.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as BaseAccounts from "@imgur-auth/http/Accounts"
 import type * as AccountStore from "@imgur-auth/http/AccountStore"
 import { ImgurAuthClientError } from "@imgur-auth/http/ImgurAuthClientError"
 import * as Layer from "effect/Layer"
+import * as HttpClientOption from "./internal/httpClientOption.js"
 import * as NodeAccountStore from "./NodeAccountStore.js"
 
 /**
@@ -22,6 +23,15 @@ import * as NodeAccountStore from "./NodeAccountStore.js"
  * @category models
  */
 export interface AccountsConfig extends Omit<BaseAccounts.AccountsConfig, "store"> {
+  /**
+   * The `HttpClient` the client's requests go through, built once per
+   * client. Default: `NodeUndiciClient.layer`; `NodeHttpClient.layerUndici`
+   * (from `@effect/platform-node/NodeHttpClient`) is the platform's.
+   * Anything but a layer throws `InvalidConfiguration`.
+   *
+   * @since 0.3.0
+   */
+  readonly http_client?: Layer.Layer<HttpClient.HttpClient> | undefined
   readonly store?:
     | Layer.Layer<AccountStore.AccountStore, ImgurAuthError.ImgurAuthError>
     | NodeAccountStore.DirectoryOptions
@@ -34,7 +44,7 @@ const isLayer = (
 
 const toBaseConfig = (config: AccountsConfig): BaseAccounts.AccountsConfig => {
   if (typeof config !== "object" || config === null) return config
-  const { store, ...rest } = config
+  const { http_client: _, store, ...rest } = config
   if (store === undefined) return rest
   if (isLayer(store)) return { ...rest, store }
   // Checked where it is given, as `Client` checks its store.
@@ -50,7 +60,9 @@ const toBaseConfig = (config: AccountsConfig): BaseAccounts.AccountsConfig => {
 }
 
 /**
- * Many users' Imgur accounts in one Node app, over undici.
+ * Many users' Imgur accounts in one Node app, over undici
+ * (`NodeUndiciClient`; `http_client: NodeHttpClient.layerUndici` for the
+ * platform's client).
  *
  * @example
  * ```ts
@@ -69,6 +81,6 @@ const toBaseConfig = (config: AccountsConfig): BaseAccounts.AccountsConfig => {
  */
 export class Accounts extends BaseAccounts.Accounts {
   constructor(config: AccountsConfig) {
-    super(toBaseConfig(config), { httpClient: NodeHttpClient.layerUndici })
+    super(toBaseConfig(config), { httpClient: HttpClientOption.httpClientOf(config) })
   }
 }

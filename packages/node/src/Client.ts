@@ -1,11 +1,11 @@
 /**
  * The promise `Client` of `@rmp135/imgur`'s Authorize API on Node: the
- * `Client` of `@imgur-auth/http` bound to undici's `HttpClient`, with the
- * token file one option away.
+ * `Client` of `@imgur-auth/http` bound to an undici `HttpClient`
+ * (`NodeUndiciClient`), with the token file one option away.
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as BaseClient from "@imgur-auth/http/Client"
@@ -14,6 +14,7 @@ import type * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as HttpClientOption from "./internal/httpClientOption.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
 
 /**
@@ -26,6 +27,15 @@ import * as NodeTokenStore from "./NodeTokenStore.js"
  */
 export interface ClientConfig extends Omit<HttpClientModule.ClientConfig, "store"> {
   /**
+   * The `HttpClient` the client's requests go through, built once per
+   * client. Default: `NodeUndiciClient.layer`; `NodeHttpClient.layerUndici`
+   * (from `@effect/platform-node/NodeHttpClient`) is the platform's.
+   * Anything but a layer throws `InvalidConfiguration`.
+   *
+   * @since 0.3.0
+   */
+  readonly http_client?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /**
    * Where the tokens live. Default: in memory, for the life of the client
    * (as the seed). `{ directory?, name? }` keeps them in a token file (see
    * `NodeTokenStore.layerFile`; `{}` for `~/.config/imgur-auth/tokens.json`),
@@ -36,8 +46,6 @@ export interface ClientConfig extends Omit<HttpClientModule.ClientConfig, "store
     | NodeTokenStore.FileOptions
     | undefined
 }
-
-const platform: HttpClientModule.Platform = { httpClient: NodeHttpClient.layerUndici }
 
 const isLayer = (
   store: Layer.Layer<TokenStore.TokenStore, ImgurAuthError.ImgurAuthError> | NodeTokenStore.FileOptions
@@ -59,7 +67,7 @@ const invalidStore = () =>
 
 const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.ClientConfig => {
   if (typeof config !== "object" || config === null) return config
-  const { store, ...rest } = config
+  const { http_client: _, store, ...rest } = config
   if (store === undefined) return rest
   if (isLayer(store)) return { ...rest, store }
   // Checked where it is given: the constructor throws, as it does for the other options.
@@ -106,6 +114,6 @@ const toBaseConfig = (config: string | ClientConfig): string | HttpClientModule.
  */
 export class Client extends BaseClient.Client {
   constructor(config: string | ClientConfig) {
-    super(toBaseConfig(config), platform)
+    super(toBaseConfig(config), { httpClient: HttpClientOption.httpClientOf(config) })
   }
 }

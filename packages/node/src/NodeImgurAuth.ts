@@ -1,10 +1,11 @@
 /**
  * Imgur OAuth2 on Node, as one layer: `ImgurAuth`, `ImgurApiClient`,
- * `ImgurConfig` and a `TokenStore` in a file, over undici's `HttpClient`.
+ * `ImgurConfig` and a `TokenStore` in a file, over an undici `HttpClient`
+ * (`NodeUndiciClient`, or the platform's with `httpClient`).
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
@@ -18,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as NodeTokenStore from "./NodeTokenStore.js"
+import * as NodeUndiciClient from "./NodeUndiciClient.js"
 
 /**
  * `ImgurConfig`'s options (`clientId`, `clientSecret`, `baseUrl`, …),
@@ -33,6 +35,17 @@ export interface Options extends ImgurConfigModule.Options, ImgurAuth.MakeOption
    * tokens in memory for the life of the layer.
    */
   readonly store?: NodeTokenStore.FileOptions | false | undefined
+  /**
+   * The `HttpClient` every request goes through. Default:
+   * `NodeUndiciClient.layer`, a lean client over an undici `Agent` of the
+   * layer's own. `NodeHttpClient.layerUndici` (from
+   * `@effect/platform-node/NodeHttpClient`) is the platform's, for a program
+   * that sets undici options per request; any other `HttpClient` layer works
+   * too (a proxy, a recording client in tests).
+   *
+   * @since 0.3.0
+   */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
 }
 
 /**
@@ -62,7 +75,8 @@ const configLayer = (options: Options): Layer.Layer<ImgurConfig, ImgurAuthError.
     : Layer.fail(ConfigCheck.invalid("tokenUrl", ConfigCheck.absoluteTokenUrl.expected))
 
 /**
- * The services over undici's `HttpClient`, with a `TokenStore` of the
+ * The services over `options.httpClient` (by default `NodeUndiciClient`),
+ * with a `TokenStore` of the
  * caller's (a database, a secret manager, `TokenStore.layerMemory`): `layer`
  * without its token store, as `BrowserImgurAuth.layerWithoutTokenStore` is
  * in a browser. `options.store` is ignored.
@@ -94,14 +108,15 @@ export const layerWithoutTokenStore = (
   ImgurApiClient.layer.pipe(
     Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
     Layer.provideMerge(configLayer(options)),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide(options.httpClient ?? NodeUndiciClient.layer)
   )
 
 /**
  * Everything a Node program needs, needing nothing: `ImgurAuth`,
  * `ImgurApiClient`, `ImgurConfig` and the `TokenStore` (the token file unless
- * `store` says otherwise), over one undici connection pool. Tokens saved by
- * one run are there for the next. Build it once: provide it to the main
+ * `store` says otherwise), over one undici connection pool (`httpClient`
+ * chooses another client: `NodeHttpClient.layerUndici` for the platform's).
+ * Tokens saved by one run are there for the next. Build it once: provide it to the main
  * effect, or hold it in a `ManagedRuntime`.
  *
  * Every option is checked when the layer is built (see

@@ -51,6 +51,11 @@ export * as NodeImgurAuth from "./NodeImgurAuth.js"
 export * as NodeTokenStore from "./NodeTokenStore.js"
 
 /**
+ * @since 0.3.0
+ */
+export * as NodeUndiciClient from "./NodeUndiciClient.js"
+
+/**
  * @since 0.2.0
  */
 export * as NodeAccountStore from "./NodeAccountStore.js"

@@ -174,7 +174,8 @@ describe("Client", () => {
       ["token_url", { client_id, token_url: "/api/imgur/token" }],
       ["store", { client_id, store: "tokens.json" }],
       ["store", { client_id, store: { directory: 42 } }],
-      ["store", { client_id, store: { lockTimeout: "soon" } }]
+      ["store", { client_id, store: { lockTimeout: "soon" } }],
+      ["http_client", { client_id, http_client: "platform" }]
     ]
     for (const [option, config] of cases) {
       const error = thrown(config)
