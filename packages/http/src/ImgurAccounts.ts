@@ -9,6 +9,10 @@
  *   `ImgurConfig`: one refresh per key for any number of its concurrent
  *   callers, and across processes when the store's lock is shared (a token
  *   directory, Redis, SQL).
+ * - The client's daily credits are the app's and the POST budget the
+ *   address's: every key's `ImgurApiClient` holds its calls back once an
+ *   answer to any of them says one is spent (see `ImgurApiClient`). The
+ *   user's hourly budget stays each key's own.
  * - A sign-in is bound to the key that began it: `begin(key)` records the
  *   pending flow (single use, expiring after `flowTimeToLive`, several per
  *   key so two tabs work), and `complete(key, redirectUrlOrPin)` refuses a

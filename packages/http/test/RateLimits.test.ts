@@ -2,7 +2,8 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
-import type { ImgurEmulator } from "@imgur-auth/emulator"
+import { ImgurEmulator } from "@imgur-auth/emulator"
+import { AccountStore } from "@imgur-auth/http/AccountStore"
 import * as ImgurApiClient from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
@@ -13,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
+import { consentThroughEndpoint, emulatedAccounts, makeAccounts } from "./utils/accountsScenario.js"
 import { client, type ImgurAuthHarnessOptions, makeImgurAuthHarness } from "./utils/imgurAuthHarness.js"
 import { makeTokenSet } from "./utils/tokens.js"
 
@@ -129,5 +131,31 @@ describe("the emulator's budgets, through ImgurApiClient", () => {
       assert.include(error.message, "POST budget")
       assert.strictEqual((yield* me(api)).status, 200)
       assert.strictEqual(yield* emulator.countRequests({ path: "/3/image" }), 1)
+    }))
+})
+
+describe("the app's budgets are every account's", () => {
+  it.scoped("one account spends the client's credits: another account's call sends nothing; its own user budget is its own", () =>
+    Effect.gen(function*() {
+      const accounts = emulatedAccounts(2)
+      const emulator = yield* ImgurEmulator.make({ accounts, testEndpoints: true, rateLimits: { client: 2 } })
+      const store = yield* AccountStore.makeMemory
+      const service = yield* makeAccounts(emulator.url).pipe(Effect.provideService(AccountStore, store))
+      for (const [n, key] of ["ann", "ben"].entries()) {
+        const { state } = yield* service.begin(key)
+        yield* service.complete(key, yield* consentThroughEndpoint(emulator.url, state, accounts[n]!.username))
+      }
+      const call = (key: string) => Effect.flatMap(service.api(key), me)
+      assert.strictEqual((yield* call("ann")).status, 200)
+      assert.strictEqual((yield* call("ann")).status, 200)
+      const error = yield* Effect.flip(call("ben"))
+      assert.strictEqual(error.reason, "RateLimited")
+      assert.include(error.message, "client budget")
+      assert.strictEqual(yield* apiCalls(emulator), 2)
+      // ben's own figures are still his: he has received none
+      assert.deepStrictEqual(
+        (yield* Effect.flatMap(service.api("ben"), (api) => api.rateLimits)).userRemaining,
+        Option.none()
+      )
     }))
 })

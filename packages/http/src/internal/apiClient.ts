@@ -18,7 +18,8 @@ import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
-import { spentBudget } from "./budget.js"
+import { spentBudget, withAppBudgets } from "./budget.js"
+import { encodeForm } from "./formBody.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
 import * as Tracing from "./tracing.js"
@@ -32,31 +33,6 @@ const needsBody = (status: number, withUserToken: boolean): boolean =>
   status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
 
 const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
-
-/**
- * A request whose body is a `FormData`, with that form encoded once as
- * multipart bytes by the runtime's own `Response`: every `HttpClient` sends
- * those (undici's own `FormData` check refuses the runtime's forms), and a
- * retry sends the same bytes again.
- */
-const encodeForm = (
-  request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<HttpClientRequest.HttpClientRequest, ImgurAuthError.ImgurAuthError> => {
-  const body = request.body
-  if (body._tag !== "FormData") return Effect.succeed(request)
-  return Effect.tryPromise({
-    try: async () => {
-      const encoded = new Response(body.formData)
-      const bytes = new Uint8Array(await encoded.arrayBuffer())
-      return HttpClientRequest.bodyUint8Array(request, bytes, encoded.headers.get("content-type") ?? undefined)
-    },
-    catch: () =>
-      new ImgurAuthError.ImgurAuthError({
-        reason: "InvalidConfiguration",
-        detail: `the form body of ${request.method} ${Transport.pathOf(request.url)} cannot be encoded`
-      })
-  })
-}
 
 /** An attempt's outcome: a response for the caller, or a user token that Imgur rejected. */
 type Outcome =
@@ -165,229 +141,247 @@ const configure = (config: ImgurConfig["Type"]) => {
   }
 }
 
+/**
+ * The latest figures any of an app's clients received (`ImgurAccounts`
+ * shares one among its accounts): the client's credits are the app's and the
+ * POST budget the address's, so one account's answer holds every account back.
+ *
+ * @internal
+ */
+export interface SharedBudgets {
+  latest: RateLimit.RateLimits
+}
+
 /** @internal */
-export const make = Effect.gen(function*() {
-  const http = yield* HttpClient.HttpClient
-  const auth = yield* ImgurAuth
-  const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
+export const makeWith = (shared: SharedBudgets | undefined) =>
+  Effect.gen(function*() {
+    const http = yield* HttpClient.HttpClient
+    const auth = yield* ImgurAuth
+    const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
 
-  // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
-  // each call reads the one in force, and what depends on it is made again
-  // only when it changed.
-  let configured = configure(yield* ImgurConfig)
-  const current = Effect.map(auth.config, (config) => {
-    if (config !== configured.config) configured = configure(config)
-    return configured
-  })
+    // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
+    // each call reads the one in force, and what depends on it is made again
+    // only when it changed.
+    let configured = configure(yield* ImgurConfig)
+    const current = Effect.map(auth.config, (config) => {
+      if (config !== configured.config) configured = configure(config)
+      return configured
+    })
 
-  const redactGatewayHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    configured.host.headers.length === 0
-      ? effect
-      : Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...gatewayHeaderNames])
+    const redactGatewayHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      configured.host.headers.length === 0
+        ? effect
+        : Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...gatewayHeaderNames])
 
-  /** Relative URLs go to the API host; `undefined` for a URL elsewhere, which is never signed. */
-  const toApi = (request: HttpClientRequest.HttpClientRequest): HttpClientRequest.HttpClientRequest | undefined => {
-    const { apiOrigin, host } = configured
-    if (!isAbsolute(request.url)) {
-      const path = request.url.startsWith("/") ? request.url : `/${request.url}`
-      return HttpClientRequest.setUrl(request, `${host.apiBaseUrl}${path}`)
+    /** Relative URLs go to the API host; `undefined` for a URL elsewhere, which is never signed. */
+    const toApi = (request: HttpClientRequest.HttpClientRequest): HttpClientRequest.HttpClientRequest | undefined => {
+      const { apiOrigin, host } = configured
+      if (!isAbsolute(request.url)) {
+        const path = request.url.startsWith("/") ? request.url : `/${request.url}`
+        return HttpClientRequest.setUrl(request, `${host.apiBaseUrl}${path}`)
+      }
+      return request.url.startsWith(apiOrigin) ? request : undefined
     }
-    return request.url.startsWith(apiOrigin) ? request : undefined
-  }
 
-  // A request that cannot be built is `InvalidConfiguration`, never retried;
-  // one that does not get through is `Transport`, naming the host and the
-  // system error. The cause is the network failure underneath, never the
-  // `HttpClientError`: its request carries the signed headers, which print
-  // unredacted outside a fiber.
-  const fromHttpError = (request: HttpClientRequest.HttpClientRequest) => (error: HttpClientError.HttpClientError) =>
-    Transport.fromHttpError(error, request, `${request.method} ${Transport.pathOf(request.url)}`)
+    // A request that cannot be built is `InvalidConfiguration`, never retried;
+    // one that does not get through is `Transport`, naming the host and the
+    // system error. The cause is the network failure underneath, never the
+    // `HttpClientError`: its request carries the signed headers, which print
+    // unredacted outside a fiber.
+    const fromHttpError = (request: HttpClientRequest.HttpClientRequest) => (error: HttpClientError.HttpClientError) =>
+      Transport.fromHttpError(error, request, `${request.method} ${Transport.pathOf(request.url)}`)
 
-  const describeHeader = (name: string) =>
-    name === "authorization"
-      ? "authorization header (the access token, or the client id)"
-      : gatewayHeaderNames.includes(name)
-      ? `${name} header (the gateway key)`
-      : `${name} header`
+    const describeHeader = (name: string) =>
+      name === "authorization"
+        ? "authorization header (the access token, or the client id)"
+        : gatewayHeaderNames.includes(name)
+        ? `${name} header (the gateway key)`
+        : `${name} header`
 
-  /** `http.execute`, unless the request cannot be sent: then `InvalidConfiguration`, and nothing is sent. */
-  const execute = (request: HttpClientRequest.HttpClientRequest) =>
-    Option.match(Transport.checkHeaders(request.headers, describeHeader), {
-      onNone: () => Effect.mapError(http.execute(request), fromHttpError(request)),
-      onSome: Effect.fail
-    })
-
-  // Each request sent counts on the call's span, and each answer writes its status and figures there.
-  const send = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.flatMap(Tracing.currentSpan, (span) => {
-      if (span !== undefined) Tracing.countAttempt(span)
-      return Timeout.timeoutFail(
-        execute(request),
-        configured.config.timeout,
-        () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
-      ).pipe(
-        redactGatewayHeaders,
-        Effect.tap((response) => record(response, span))
-      )
-    })
-
-  const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span | undefined) =>
-    Effect.flatMap(DateTime.now, (now) => {
-      const parsed = RateLimit.parse(response.headers, now)
-      if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
-      return hasAny(parsed) ? SubscriptionRef.set(rateLimits, parsed) : Effect.void
-    })
-
-  /**
-   * One request with one `Authorization`. Transient answers fail (so the
-   * policy retries them); a user token that Imgur rejects is reported, not
-   * retried here.
-   */
-  const attempt = (
-    request: HttpClientRequest.HttpClientRequest,
-    token: Option.Option<Redacted.Redacted<string>>
-  ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
-    Effect.gen(function*() {
-      const authorization = ApiHost.authorization({
-        clientId: configured.config.clientId,
-        accessToken: Option.getOrUndefined(token)
+    /** `http.execute`, unless the request cannot be sent: then `InvalidConfiguration`, and nothing is sent. */
+    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+      Option.match(Transport.checkHeaders(request.headers, describeHeader), {
+        onNone: () => Effect.mapError(http.execute(request), fromHttpError(request)),
+        onSome: Effect.fail
       })
-      let signed = HttpClientRequest.setHeader(request, "authorization", Redacted.value(authorization))
-      for (const [name, value] of configured.host.headers) {
-        signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
-      }
-      const response = yield* send(signed)
-      const status = response.status
-      const withUserToken = Option.isSome(token)
-      if (!needsBody(status, withUserToken)) {
-        return { _tag: "Response", response: new ApiResponse(response, request, false) }
-      }
-      const text = yield* Effect.orElseSucceed(response.text, () => "")
-      const readable = new ApiResponse(response, request, true)
-      const decoded = ErrorBody.decode(status, text)
-      if (decoded.classification === "InvalidAccessToken") {
-        return { _tag: withUserToken ? "Rejected" : "Response", response: readable }
-      }
-      if (
-        decoded.classification === "RateLimited" || decoded.classification === "OverCapacity" ||
-        decoded.classification === "ServerError"
-      ) {
-        // A 429 seldom says when: the reset of the spent budget does (a wait too long for
-        // `maxRetryAfter` fails the call at once, after this one request).
-        const now = yield* DateTime.now
-        const limits = RateLimit.parse(response.headers, now)
-        const retryAfter = status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter
-        const error = ErrorBody.toError(decoded, { retryAfter: Option.getOrUndefined(retryAfter) })
-        if (ImgurAuthError.isTransient(error)) return yield* Effect.fail(error)
-      }
-      return { _tag: "Response", response: readable }
-    })
 
-  // A budget the latest answer says is spent until a reset is not spent
-  // again: the call fails at once (nothing sent, no refresh), or with
-  // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
-  const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
-    Effect.gen(function*() {
-      const now = yield* DateTime.now
-      const limits = yield* SubscriptionRef.get(rateLimits)
-      const spent = spentBudget(limits, request.method, now)
-      if (Option.isNone(spent)) return
-      const { budget, wait } = spent.value
-      if (configured.config.throttle === "wait" && Duration.lessThanOrEqualTo(wait, Retry.defaults.maxRetryAfter)) {
-        return yield* Effect.sleep(wait)
-      }
-      yield* Tracing.markHeldBack(budget, limits)
-      return yield* new ImgurAuthError.ImgurAuthError({
-        reason: "RateLimited",
-        detail: `the ${budget} budget is spent until its reset, so ${request.method} ${
-          Transport.pathOf(request.url)
-        } was not sent`,
-        retryAfter: wait
+    // Each request sent counts on the call's span, and each answer writes its status and figures there.
+    const send = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(Tracing.currentSpan, (span) => {
+        if (span !== undefined) Tracing.countAttempt(span)
+        return Timeout.timeoutFail(
+          execute(request),
+          configured.config.timeout,
+          () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
+        ).pipe(
+          redactGatewayHeaders,
+          Effect.tap((response) => record(response, span))
+        )
       })
-    })
 
-  const attemptWithRetry = (
-    request: HttpClientRequest.HttpClientRequest,
-    token: Option.Option<Redacted.Redacted<string>>
-  ) => Retry.transient(attempt(request, token), configured.retrySchedule)
+    const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span | undefined) =>
+      Effect.flatMap(DateTime.now, (now) => {
+        const parsed = RateLimit.parse(response.headers, now)
+        if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
+        if (!hasAny(parsed)) return Effect.void
+        if (shared !== undefined) shared.latest = parsed
+        return SubscriptionRef.set(rateLimits, parsed)
+      })
 
-  /**
-   * The user's access token when tokens are stored, or when a refresh token
-   * is configured (a bot given only `IMGUR_REFRESH_TOKEN` signs as its user
-   * from the first call: `accessToken` refreshes once for it); else none
-   * (anonymous, `Client-ID`).
-   */
-  const currentToken = Effect.flatMap(
-    auth.tokens,
-    Option.match({
-      onNone: () =>
-        Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
-      onSome: () => Effect.asSome(auth.accessToken)
-    })
-  )
-
-  // How many times one call is sent again after Imgur rejected its token
-  // (each time with a newer token: its own refresh's, or another call's).
-  const maxRetriesAfterRejection = 4
-
-  const run = (mode: "user" | "anonymous") =>
-  (
-    request: HttpClientRequest.HttpClientRequest
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
-    Effect.flatMap(current, ({ basePath, host }) => {
-      const target = toApi(request)
-      if (target === undefined) return execute(request)
-      // From here on the request is signed, and traced as one span: what the caller sees of it is `api`.
-      return Tracing.apiRequest(
-        target.method,
-        Tracing.apiPath(target.url, host.apiBaseUrl, basePath),
-        Effect.flatMap(encodeForm(target), (api) => signed(mode, api))
-      )
-    })
-
-  const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest) =>
-    Effect.gen(function*() {
-      const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
-        ? Option.none()
-        : yield* currentToken
-      yield* holdBack(api)
-      const first = yield* attemptWithRetry(api, token)
-      if (first._tag === "Response" || Option.isNone(token)) return first.response
-      // Imgur rejected the token. If the stored token has changed since it was
-      // sent (another request's refresh replaced it), try again with that one;
-      // otherwise refresh, sharing one refresh with every request that saw the
-      // same token rejected. A call refreshes at most once: a fresh token that
-      // Imgur refuses too ends in the 403, not in a refresh loop.
-      let used = token.value
-      let outcome: Outcome = first
-      let refreshed = false
-      for (let attempt = 0; outcome._tag === "Rejected" && attempt < maxRetriesAfterRejection; attempt++) {
-        const stored = yield* auth.tokens
-        if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== Redacted.value(used)) {
-          used = stored.value.accessToken
-        } else if (!refreshed) {
-          refreshed = true
-          yield* Tracing.markRefreshed
-          used = yield* auth.refreshAfterRejection(used)
-        } else {
-          break
+    /**
+     * One request with one `Authorization`. Transient answers fail (so the
+     * policy retries them); a user token that Imgur rejects is reported, not
+     * retried here.
+     */
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      token: Option.Option<Redacted.Redacted<string>>
+    ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
+      Effect.gen(function*() {
+        const authorization = ApiHost.authorization({
+          clientId: configured.config.clientId,
+          accessToken: Option.getOrUndefined(token)
+        })
+        let signed = HttpClientRequest.setHeader(request, "authorization", Redacted.value(authorization))
+        for (const [name, value] of configured.host.headers) {
+          signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
         }
-        outcome = yield* attemptWithRetry(api, Option.some(used))
-      }
-      return outcome.response
-    })
+        const response = yield* send(signed)
+        const status = response.status
+        const withUserToken = Option.isSome(token)
+        if (!needsBody(status, withUserToken)) {
+          return { _tag: "Response", response: new ApiResponse(response, request, false) }
+        }
+        const text = yield* Effect.orElseSucceed(response.text, () => "")
+        const readable = new ApiResponse(response, request, true)
+        const decoded = ErrorBody.decode(status, text)
+        if (decoded.classification === "InvalidAccessToken") {
+          return { _tag: withUserToken ? "Rejected" : "Response", response: readable }
+        }
+        if (
+          decoded.classification === "RateLimited" || decoded.classification === "OverCapacity" ||
+          decoded.classification === "ServerError"
+        ) {
+          // A 429 seldom says when: the reset of the spent budget does (a wait too long for
+          // `maxRetryAfter` fails the call at once, after this one request).
+          const now = yield* DateTime.now
+          const limits = RateLimit.parse(response.headers, now)
+          const retryAfter = status === 429 ? RateLimit.waitOf(limits, now) : limits.retryAfter
+          const error = ErrorBody.toError(decoded, { retryAfter: Option.getOrUndefined(retryAfter) })
+          if (ImgurAuthError.isTransient(error)) return yield* Effect.fail(error)
+        }
+        return { _tag: "Response", response: readable }
+      })
 
-  const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> =>
-    HttpClient.makeWith(
-      (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, run(mode)),
-      Effect.succeed
+    // A budget the latest answer says is spent until a reset is not spent
+    // again: the call fails at once (nothing sent, no refresh), or with
+    // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
+    const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.gen(function*() {
+        const now = yield* DateTime.now
+        const own = yield* SubscriptionRef.get(rateLimits)
+        const limits = shared === undefined ? own : withAppBudgets(own, shared.latest)
+        const spent = spentBudget(limits, request.method, now)
+        if (Option.isNone(spent)) return
+        const { budget, wait } = spent.value
+        if (configured.config.throttle === "wait" && Duration.lessThanOrEqualTo(wait, Retry.defaults.maxRetryAfter)) {
+          return yield* Effect.sleep(wait)
+        }
+        yield* Tracing.markHeldBack(budget, limits)
+        return yield* new ImgurAuthError.ImgurAuthError({
+          reason: "RateLimited",
+          detail: `the ${budget} budget is spent until its reset, so ${request.method} ${
+            Transport.pathOf(request.url)
+          } was not sent`,
+          retryAfter: wait
+        })
+      })
+
+    const attemptWithRetry = (
+      request: HttpClientRequest.HttpClientRequest,
+      token: Option.Option<Redacted.Redacted<string>>
+    ) => Retry.transient(attempt(request, token), configured.retrySchedule)
+
+    /**
+     * The user's access token when tokens are stored, or when a refresh token
+     * is configured (a bot given only `IMGUR_REFRESH_TOKEN` signs as its user
+     * from the first call: `accessToken` refreshes once for it); else none
+     * (anonymous, `Client-ID`).
+     */
+    const currentToken = Effect.flatMap(
+      auth.tokens,
+      Option.match({
+        onNone: () =>
+          Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
+        onSome: () => Effect.asSome(auth.accessToken)
+      })
     )
 
-  const service: Service = {
-    httpClient: client("user"),
-    anonymous: client("anonymous"),
-    rateLimits: SubscriptionRef.get(rateLimits),
-    rateLimitChanges: rateLimits.changes
-  }
-  return service
-})
+    // How many times one call is sent again after Imgur rejected its token
+    // (each time with a newer token: its own refresh's, or another call's).
+    const maxRetriesAfterRejection = 4
+
+    const run = (mode: "user" | "anonymous") =>
+    (
+      request: HttpClientRequest.HttpClientRequest
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
+      Effect.flatMap(current, ({ basePath, host }) => {
+        const target = toApi(request)
+        if (target === undefined) return execute(request)
+        // From here on the request is signed, and traced as one span: what the caller sees of it is `api`.
+        return Tracing.apiRequest(
+          target.method,
+          Tracing.apiPath(target.url, host.apiBaseUrl, basePath),
+          Effect.flatMap(encodeForm(target), (api) => signed(mode, api))
+        )
+      })
+
+    const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest) =>
+      Effect.gen(function*() {
+        const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
+          ? Option.none()
+          : yield* currentToken
+        yield* holdBack(api)
+        const first = yield* attemptWithRetry(api, token)
+        if (first._tag === "Response" || Option.isNone(token)) return first.response
+        // Imgur rejected the token. If the stored token has changed since it was
+        // sent (another request's refresh replaced it), try again with that one;
+        // otherwise refresh, sharing one refresh with every request that saw the
+        // same token rejected. A call refreshes at most once: a fresh token that
+        // Imgur refuses too ends in the 403, not in a refresh loop.
+        let used = token.value
+        let outcome: Outcome = first
+        let refreshed = false
+        for (let attempt = 0; outcome._tag === "Rejected" && attempt < maxRetriesAfterRejection; attempt++) {
+          const stored = yield* auth.tokens
+          if (Option.isSome(stored) && Redacted.value(stored.value.accessToken) !== Redacted.value(used)) {
+            used = stored.value.accessToken
+          } else if (!refreshed) {
+            refreshed = true
+            yield* Tracing.markRefreshed
+            used = yield* auth.refreshAfterRejection(used)
+          } else {
+            break
+          }
+          outcome = yield* attemptWithRetry(api, Option.some(used))
+        }
+        return outcome.response
+      })
+
+    const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> =>
+      HttpClient.makeWith(
+        (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, run(mode)),
+        Effect.succeed
+      )
+
+    const service: Service = {
+      httpClient: client("user"),
+      anonymous: client("anonymous"),
+      rateLimits: SubscriptionRef.get(rateLimits),
+      rateLimitChanges: rateLimits.changes
+    }
+    return service
+  })
+
+/** @internal */
+export const make = makeWith(undefined)

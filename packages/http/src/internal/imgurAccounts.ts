@@ -1,6 +1,6 @@
 /// <reference lib="es2024.string" />
 import * as HttpClient from "@effect/platform/HttpClient"
-import { AuthorizeUrl, ConfigCheck, ImgurAuthError, Pin } from "@imgur-auth/core"
+import { AuthorizeUrl, ConfigCheck, ImgurAuthError, Pin, RateLimit } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -123,12 +123,15 @@ export const make = (
     // The services of an account, built on first use over the account's own
     // token store and kept while used (and `idleTimeToLive` after): one
     // refresh per account for all of its callers in this process.
+    // The client's credits and the POST budget are the app's and the
+    // address's: an answer to any account says how much is left of them.
+    const budgets: ApiClient.SharedBudgets = { latest: RateLimit.empty }
     const services = yield* RcMap.make({
       lookup: (key: string) =>
         Effect.gen(function*() {
           const tokens = yield* store.tokenStore(key)
           const auth = yield* ImgurAuthInternal.make().pipe(Effect.provideService(TokenStore, tokens))
-          const api = yield* ApiClient.make.pipe(Effect.provideService(ImgurAuth, auth))
+          const api = yield* ApiClient.makeWith(budgets).pipe(Effect.provideService(ImgurAuth, auth))
           return { auth, api } satisfies Entry
         }).pipe(
           Effect.provideService(HttpClient.HttpClient, httpClient),
