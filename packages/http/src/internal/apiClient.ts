@@ -18,7 +18,7 @@ import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
-import { spentBudget, withAppBudgets } from "./budget.js"
+import { spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
@@ -149,7 +149,10 @@ const configure = (config: ImgurConfig["Type"]) => {
  * @internal
  */
 export interface SharedBudgets {
-  latest: RateLimit.RateLimits
+  /** Takes an answer's figures. */
+  readonly record: (limits: RateLimit.RateLimits) => void
+  /** A client's own latest figures with the app's budgets as any client last heard of them. */
+  readonly withAppBudgets: (own: RateLimit.RateLimits) => RateLimit.RateLimits
 }
 
 /** @internal */
@@ -224,7 +227,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         const parsed = RateLimit.parse(response.headers, now)
         if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
         if (!hasAny(parsed)) return Effect.void
-        if (shared !== undefined) shared.latest = parsed
+        shared?.record(parsed)
         return SubscriptionRef.set(rateLimits, parsed)
       })
 
@@ -280,7 +283,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       Effect.gen(function*() {
         const now = yield* DateTime.now
         const own = yield* SubscriptionRef.get(rateLimits)
-        const limits = shared === undefined ? own : withAppBudgets(own, shared.latest)
+        const limits = shared === undefined ? own : shared.withAppBudgets(own)
         const spent = spentBudget(limits, request.method, now)
         if (Option.isNone(spent)) return
         const { budget, wait } = spent.value

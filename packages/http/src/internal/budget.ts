@@ -32,21 +32,3 @@ export const spentBudget = (
   }
   return Option.fromNullable(found)
 }
-
-/**
- * An account's latest figures with the app's budgets (the client's credits,
- * the address's POSTs) taken from the latest answer to any of the app's
- * clients, where that answer had them.
- *
- * @internal
- */
-export const withAppBudgets = (own: RateLimit.RateLimits, app: RateLimit.RateLimits): RateLimit.RateLimits =>
-  Option.isNone(app.clientRemaining) && Option.isNone(app.postRemaining) ? own : {
-    ...own,
-    clientLimit: Option.orElse(app.clientLimit, () => own.clientLimit),
-    clientRemaining: Option.orElse(app.clientRemaining, () => own.clientRemaining),
-    clientReset: Option.orElse(app.clientReset, () => own.clientReset),
-    postLimit: Option.orElse(app.postLimit, () => own.postLimit),
-    postRemaining: Option.orElse(app.postRemaining, () => own.postRemaining),
-    postReset: Option.orElse(app.postReset, () => own.postReset)
-  }

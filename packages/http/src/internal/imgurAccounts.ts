@@ -125,7 +125,13 @@ export const make = (
     // refresh per account for all of its callers in this process.
     // The client's credits and the POST budget are the app's and the
     // address's: an answer to any account says how much is left of them.
-    const budgets: ApiClient.SharedBudgets = { latest: RateLimit.empty }
+    let latest = RateLimit.empty
+    const budgets: ApiClient.SharedBudgets = {
+      record: (limits) => {
+        latest = limits
+      },
+      withAppBudgets: (own) => withAppBudgets(own, latest)
+    }
     const services = yield* RcMap.make({
       lookup: (key: string) =>
         Effect.gen(function*() {
@@ -199,3 +205,19 @@ export const make = (
     }
     return service
   })
+
+/**
+ * An account's latest figures with the app's budgets (the client's credits,
+ * the address's POSTs) taken from the latest answer to any of the app's
+ * clients, where that answer had them.
+ */
+const withAppBudgets = (own: RateLimit.RateLimits, app: RateLimit.RateLimits): RateLimit.RateLimits =>
+  Option.isNone(app.clientRemaining) && Option.isNone(app.postRemaining) ? own : {
+    ...own,
+    clientLimit: Option.orElse(app.clientLimit, () => own.clientLimit),
+    clientRemaining: Option.orElse(app.clientRemaining, () => own.clientRemaining),
+    clientReset: Option.orElse(app.clientReset, () => own.clientReset),
+    postLimit: Option.orElse(app.postLimit, () => own.postLimit),
+    postRemaining: Option.orElse(app.postRemaining, () => own.postRemaining),
+    postReset: Option.orElse(app.postReset, () => own.postReset)
+  }

@@ -1,26 +1,11 @@
-import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import { ImgurAuthError } from "@imgur-auth/core"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import type * as TokenCodec from "../TokenCodec.js"
-
-const storeError = (detail: string, cause?: unknown) =>
-  new ImgurAuthError.ImgurAuthError({ reason: "TokenStore", detail, ...(cause === undefined ? {} : { cause }) })
+import { frame, plain, prefix, storeError, where } from "./codecFrame.js"
 
 const invalidKey = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "InvalidConfiguration", detail })
-
-/** The prefix of an encrypted field: `imgur-auth:v1:<key id>:<iv>:<ciphertext>`, base64url. */
-const prefix = "imgur-auth:v1:"
-
-/** The fields of an encoded `TokenSet` that hold secrets. */
-const secretFields = ["accessToken", "refreshToken"] as const
-
-const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
-const decodeTokenSet = Schema.decodeUnknownEither(TokenSet.TokenSet)
-const encodeTokenSet = Schema.encodeEither(TokenSet.TokenSet)
 
 // Base64url and hex without `Buffer`: the codec runs in browsers too.
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -90,9 +75,6 @@ const importKey = (
 const additionalData = (context: string, field: string): Uint8Array<ArrayBuffer> =>
   new Uint8Array(new TextEncoder().encode(`${field}\u0000${context}`))
 
-// A `TokenSet`'s encoded fields, with the secret ones as given.
-type Encoded = Record<string, unknown>
-
 const build = (imported: ReadonlyArray<Key>, readPlaintext = false): TokenCodec.TokenCodec => {
   const first = imported[0]
   const byId = new Map(imported.map((key) => [key.id, key.key]))
@@ -148,49 +130,7 @@ const build = (imported: ReadonlyArray<Key>, readPlaintext = false): TokenCodec.
     })
   }
 
-  const mapSecrets = (
-    encoded: Encoded,
-    f: (value: unknown, field: string) => Effect.Effect<unknown, ImgurAuthError.ImgurAuthError>
-  ) =>
-    Effect.reduce(secretFields, encoded, (acc, field) =>
-      acc[field] === undefined
-        ? Effect.succeed(acc)
-        : Effect.map(f(acc[field], field), (value) => ({ ...acc, [field]: value })))
-
-  return {
-    encrypted: first !== undefined,
-    encode: (tokens, context = "") =>
-      Either.match(encodeTokenSet(tokens), {
-        onLeft: () => Effect.fail(storeError(`could not encode the tokens${where(context)}`)),
-        onRight: (encoded) =>
-          Effect.map(
-            mapSecrets(
-              encoded,
-              (value, field) => typeof value === "string" ? sealField(value, context, field) : Effect.succeed(value)
-            ),
-            (sealed) => JSON.stringify(sealed)
-          )
-      }),
-    decode: (raw, context = "") =>
-      Effect.gen(function*() {
-        const json = yield* Either.mapLeft(
-          decodeJson(raw),
-          () => storeError(`the value stored${where(context)} is not JSON`)
-        )
-        if (typeof json !== "object" || json === null || Array.isArray(json)) {
-          return yield* storeError(`the value stored${where(context)} is not a token set`)
-        }
-        const opened = yield* mapSecrets({ ...json }, (value, field) => openField(value, context, field))
-        return yield* Either.mapLeft(decodeTokenSet(opened), (error) => {
-          // Described by its paths only: a `ParseError`'s message would quote the tokens.
-          const paths = ParseResult.ArrayFormatter.formatErrorSync(error)
-            .map((issue) => issue.path.map(String).join("."))
-            .filter((path) => path !== "")
-          const check = paths.length === 0 ? "" : ` (check ${[...new Set(paths)].join(", ")})`
-          return storeError(`the value stored${where(context)} is not a token set${check}`)
-        })
-      })
-  }
+  return frame(first !== undefined, sealField, openField)
 }
 
 /** @internal */
@@ -200,10 +140,8 @@ export const make = (
 ): Effect.Effect<TokenCodec.TokenCodec, ImgurAuthError.ImgurAuthError> =>
   Effect.map(Effect.forEach(keys, importKey), (imported) => build(imported, readPlaintext))
 
-const where = (context: string) => context === "" ? "" : ` under key ${JSON.stringify(context)}`
-
 /** @internal */
-export const plain: TokenCodec.TokenCodec = build([])
+export { plain }
 
 /** @internal */
 export const fromOption = (

@@ -9,8 +9,8 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type * as TokenCodec from "../TokenCodec.js"
 import type * as TokenStore from "../TokenStore.js"
+import * as TokenCodecInternal from "./codecFrame.js"
 import * as SingleFlight from "./singleFlight.js"
-import * as TokenCodecInternal from "./tokenCodec.js"
 
 /** @internal */
 export const defaultKey = "imgur-auth-tokens"

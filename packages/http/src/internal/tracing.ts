@@ -3,7 +3,6 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
 
 /**
@@ -37,15 +36,13 @@ export const attributes = {
 
 const spanOptions: Tracer.SpanOptions = { kind: "client", captureStackTrace: false }
 
-const seconds = (millis: number): number => Math.floor(millis / 1000)
-
-const count = (span: Tracer.Span, name: string, value: Option.Option<number>) => {
-  if (value._tag === "Some") span.attribute(name, value.value)
-}
-
-const instant = (span: Tracer.Span, name: string, value: Option.Option<{ readonly epochMillis: number }>) => {
-  if (value._tag === "Some") span.attribute(name, seconds(value.value.epochMillis))
-}
+/** The budgets under `imgur.rate_limit.<name>`, and their fields of `RateLimits`. */
+const budgets = [
+  ["user", "userLimit", "userRemaining", "userReset"],
+  ["client", "clientLimit", "clientRemaining", "clientReset"],
+  ["post", "postLimit", "postRemaining", "postReset"],
+  ["rapidapi", "requestsLimit", "requestsRemaining", "requestsReset"]
+] as const
 
 /**
  * The figures of rate-limit headers, under `imgur.rate_limit.*`: limits and
@@ -55,18 +52,13 @@ const instant = (span: Tracer.Span, name: string, value: Option.Option<{ readonl
  * @internal
  */
 export const writeRateLimits = (span: Tracer.Span, limits: RateLimit.RateLimits): void => {
-  count(span, "imgur.rate_limit.user.limit", limits.userLimit)
-  count(span, "imgur.rate_limit.user.remaining", limits.userRemaining)
-  instant(span, "imgur.rate_limit.user.reset", limits.userReset)
-  count(span, "imgur.rate_limit.client.limit", limits.clientLimit)
-  count(span, "imgur.rate_limit.client.remaining", limits.clientRemaining)
-  instant(span, "imgur.rate_limit.client.reset", limits.clientReset)
-  count(span, "imgur.rate_limit.post.limit", limits.postLimit)
-  count(span, "imgur.rate_limit.post.remaining", limits.postRemaining)
-  instant(span, "imgur.rate_limit.post.reset", limits.postReset)
-  count(span, "imgur.rate_limit.rapidapi.limit", limits.requestsLimit)
-  count(span, "imgur.rate_limit.rapidapi.remaining", limits.requestsRemaining)
-  instant(span, "imgur.rate_limit.rapidapi.reset", limits.requestsReset)
+  for (const [name, limit, remaining, reset] of budgets) {
+    const prefix = `imgur.rate_limit.${name}.`
+    const [l, r, at] = [limits[limit], limits[remaining], limits[reset]]
+    if (l._tag === "Some") span.attribute(prefix + "limit", l.value)
+    if (r._tag === "Some") span.attribute(prefix + "remaining", r.value)
+    if (at._tag === "Some") span.attribute(prefix + "reset", Math.floor(at.value.epochMillis / 1000))
+  }
   if (limits.retryAfter._tag === "Some") {
     span.attribute("imgur.rate_limit.retry_after", Duration.toSeconds(limits.retryAfter.value))
   }
