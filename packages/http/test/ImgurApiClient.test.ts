@@ -580,6 +580,22 @@ describe("ImgurApiClient", () => {
       }).pipe(Effect.provide(layer))
     })
 
+    it.effect("a spent POST budget holds back POSTs only: a DELETE, a PUT and a GET are sent", () => {
+      const spent = { "x-post-rate-limit-remaining": "0", "x-post-rate-limit-reset": "3600" }
+      const { layer, requests } = setup([{ status: 200, headers: spent }, { status: 200 }, { status: 200 }, {
+        status: 200
+      }], { token: "user-token" })
+      return Effect.gen(function*() {
+        const api = yield* ImgurApiClient
+        yield* api.httpClient.post("/3/image")
+        assert.strictEqual((yield* api.httpClient.del("/3/image/abc")).status, 200)
+        assert.strictEqual((yield* api.httpClient.put("/3/image/abc")).status, 200)
+        assert.strictEqual((yield* api.httpClient.get("/3/credits")).status, 200)
+        assert.strictEqual((yield* Effect.flip(api.httpClient.post("/3/image"))).reason, "RateLimited")
+        assert.strictEqual(requests.length, 4)
+      }).pipe(Effect.provide(layer))
+    })
+
     it.effect("other error answers are returned as responses, their bodies still readable", () => {
       const { layer, requests } = setup([{ status: 404, body: envelope(404, "Unable to find an image with the id") }])
       return Effect.gen(function*() {

@@ -2,18 +2,21 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
+import { RateLimit } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { AccountStore } from "@imgur-auth/http/AccountStore"
 import * as ImgurApiClient from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
 import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
 import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
+import { mergeAppBudgets } from "../src/internal/imgurAccounts.js"
 import { consentThroughEndpoint, emulatedAccounts, makeAccounts } from "./utils/accountsScenario.js"
 import { client, type ImgurAuthHarnessOptions, makeImgurAuthHarness } from "./utils/imgurAuthHarness.js"
 import { makeTokenSet } from "./utils/tokens.js"
@@ -158,4 +161,28 @@ describe("the app's budgets are every account's", () => {
         Option.none()
       )
     }))
+})
+
+describe("the app's budgets, merged answer by answer", () => {
+  const at = (seconds: number) => Option.some(DateTime.unsafeMake(seconds * 1000))
+  const answer = (remaining: number, reset: number): RateLimit.RateLimits => ({
+    ...RateLimit.empty,
+    clientLimit: Option.some(100),
+    clientRemaining: Option.some(remaining),
+    clientReset: at(reset)
+  })
+
+  it("a spent budget stays spent against an answer of the same window; a later window brings it back", () => {
+    const spent = mergeAppBudgets(RateLimit.empty, answer(0, 86_400))
+    // an answer sent before the one that spent it, received after
+    assert.deepStrictEqual(mergeAppBudgets(spent, answer(3, 86_400)).clientRemaining, Option.some(0))
+    // the next day's
+    assert.deepStrictEqual(mergeAppBudgets(spent, answer(99, 2 * 86_400)).clientRemaining, Option.some(99))
+  })
+
+  it("an answer without a budget's figures leaves what is known of it", () => {
+    const spent = mergeAppBudgets(RateLimit.empty, answer(0, 86_400))
+    const userOnly = { ...RateLimit.empty, userRemaining: Option.some(5) }
+    assert.deepStrictEqual(mergeAppBudgets(spent, userOnly).clientRemaining, Option.some(0))
+  })
 })

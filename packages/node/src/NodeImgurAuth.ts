@@ -41,7 +41,8 @@ export interface Options extends ImgurConfigModule.Options, ImgurAuth.MakeOption
    * layer's own. `NodeHttpClient.layerUndici` (from
    * `@effect/platform-node/NodeHttpClient`) is the platform's, for a program
    * that sets undici options per request; any other `HttpClient` layer works
-   * too (a proxy, a recording client in tests).
+   * too (a proxy, a recording client in tests). Anything but a layer fails
+   * the layer with `InvalidConfiguration`.
    *
    * @since 0.3.0
    */
@@ -108,8 +109,18 @@ export const layerWithoutTokenStore = (
   ImgurApiClient.layer.pipe(
     Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
     Layer.provideMerge(configLayer(options)),
-    Layer.provide(options.httpClient ?? NodeUndiciClient.layer)
+    Layer.provide(httpClientLayer(options.httpClient))
   )
+
+/** `httpClient`, checked where it is given: anything but a layer fails the layer with `InvalidConfiguration`. */
+const httpClientLayer = (
+  given: Layer.Layer<HttpClient.HttpClient> | undefined
+): Layer.Layer<HttpClient.HttpClient, ImgurAuthError.ImgurAuthError> =>
+  given === undefined
+    ? NodeUndiciClient.layer
+    : Layer.isLayer(given)
+    ? given
+    : Layer.fail(ConfigCheck.invalid("httpClient", "an HttpClient layer, such as NodeHttpClient.layerUndici"))
 
 /**
  * Everything a Node program needs, needing nothing: `ImgurAuth`,

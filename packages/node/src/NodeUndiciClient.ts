@@ -205,23 +205,39 @@ const send = (
   { body, headers }: Prepared
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-    dispatcher.request({
-      signal,
-      method: request.method,
-      headers,
-      origin: url.origin,
-      path: url.pathname + url.search + url.hash,
-      body,
-      headersTimeout,
-      bodyTimeout: 0
-    }, (cause, data) => {
-      resume(
-        cause === null
-          ? Effect.succeed(new UndiciResponse(request, data))
-          : Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
-      )
-    })
+    const fail = (cause: unknown) =>
+      resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+    // A dispatcher of the app's own may throw instead of calling back: that too is a failed request.
+    try {
+      dispatch(dispatcher, request, url, signal, { body, headers }, resume, fail)
+    } catch (cause) {
+      fail(cause)
+    }
   })
+
+const dispatch = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal,
+  { body, headers }: Prepared,
+  resume: (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => void,
+  fail: (cause: unknown) => void
+): void => {
+  dispatcher.request({
+    signal,
+    method: request.method,
+    headers,
+    origin: url.origin,
+    path: url.pathname + url.search + url.hash,
+    body,
+    headersTimeout,
+    bodyTimeout: 0
+  }, (cause, data) => {
+    if (cause === null) resume(Effect.succeed(new UndiciResponse(request, data)))
+    else fail(cause)
+  })
+}
 
 /**
  * The client over one undici `Dispatcher` (an `Agent`, a `Pool`). An

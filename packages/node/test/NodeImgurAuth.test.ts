@@ -150,7 +150,9 @@ describe("NodeImgurAuth checks every option when the layer is built", () => {
     ["baseUrl", { baseUrl: "127.0.0.1:8080" }],
     ["tokenUrl", { tokenUrl: "/api/imgur/token" }],
     ["timeout", { timeout: -1 }],
-    ["clientSecret", { clientSecret: `${clientSecret}\r\n` }]
+    ["clientSecret", { clientSecret: `${clientSecret}\r\n` }],
+    // what a JavaScript caller may pass: not a layer
+    ["httpClient", { httpClient: JSON.parse("\"undici\"") }]
   ]
   for (const [option, options] of refused) {
     it.effect(`${option} ${JSON.stringify(Object.values(options)[0])}: InvalidConfiguration naming it, no request`, () =>

@@ -103,4 +103,38 @@ describe("imgur-auth status, Client.RateLimits and rateLimitChanges", () => {
         .toBeLessThan(2000)
       expect(near(postReset).map((instant) => `posts 1250/1250 left, resets ${instant}`)).toContain(shown[2])
     })), 60_000)
+
+  it.live(
+    "a spent budget: status still prints what the 429 says is left, and exits 0",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make({
+          clients: [{ clientId, clientSecret, callbackUrl }],
+          rateLimits: { user: 1 }
+        })
+        const home = yield* tempDir
+        const tokenDir = Path.join(home, "tokens")
+        yield* seedTokens(emulator, clientId, tokenDir)
+        const spent = yield* Effect.promise(() =>
+          fetch(`${emulator.url}/3/credits`, { headers: { authorization: `Client-ID ${clientId}` } })
+        )
+        expect(spent.headers.get("x-ratelimit-userremaining")).toBe("0")
+        const status = yield* runCli([
+          "status",
+          "--client-id",
+          clientId,
+          "--base-url",
+          emulator.url,
+          "--token-dir",
+          tokenDir
+        ], {
+          env: environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
+        })
+        expect(status.code).toBe(0)
+        expect(status.stdout).toMatch(/rate limits {4}user 0\/1 left, resets \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n/)
+        expect(status.stdout).toContain("client 12499/12500 left")
+        expect(status.stdout).not.toContain("unavailable")
+      })),
+    60_000
+  )
 })

@@ -41,8 +41,8 @@ export type Images = Map<string, Image>
 /** @internal */
 export const make = (): Images => new Map()
 
-/** The images kept for `GET /i/…`: the oldest go first. */
-const maxImages = 100
+/** The bytes of the images kept for `GET /i/…`: the oldest go first. */
+const maxKeptBytes = 64 * 1024 * 1024
 
 /** Imgur's own limit for an image. */
 const maxImageBytes = 20 * 1024 * 1024
@@ -186,9 +186,12 @@ export const upload = (
     account
   }
   images.set(image.id, image)
-  for (const oldest of images.keys()) {
-    if (images.size <= maxImages) break
-    images.delete(oldest)
+  let kept = 0
+  for (const { bytes } of images.values()) kept += bytes.byteLength
+  for (const [id, { bytes }] of images) {
+    if (kept <= maxKeptBytes || id === image.id) break
+    kept -= bytes.byteLength
+    images.delete(id)
   }
   return success(data(image, incoming.origin))
 }
@@ -205,6 +208,7 @@ export const serve = (images: Images, { method, path }: Incoming): Reply => {
   return {
     status: 200,
     headers: { "Content-Type": image.type, "Cache-Control": "no-store" },
-    body: method === "HEAD" ? "" : image.bytes
+    // node:http sends no body for a HEAD, and the length of this one
+    body: image.bytes
   }
 }

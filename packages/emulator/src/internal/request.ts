@@ -73,7 +73,7 @@ export const parseMultipart = async (
   body: Uint8Array
 ): Promise<Either.Either<{ readonly params: Params; readonly uploads: ReadonlyMap<string, Upload> }, string>> => {
   try {
-    const form = await new Response(Uint8Array.from(body), { headers: { "content-type": contentType } }).formData()
+    const form = await new Response(new Uint8Array(body), { headers: { "content-type": contentType } }).formData()
     const search = new URLSearchParams()
     const uploads = new Map<string, Upload>()
     for (const [name, value] of form) {

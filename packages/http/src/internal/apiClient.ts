@@ -18,7 +18,7 @@ import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
-import { spentBudget } from "./budget.js"
+import { anySpent, spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
@@ -215,7 +215,11 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         return Timeout.timeoutFail(
           execute(request),
           configured.config.timeout,
-          () => new ImgurAuthError.ImgurAuthError({ reason: "Timeout", detail: `${request.method} ${request.url}` })
+          () =>
+            new ImgurAuthError.ImgurAuthError({
+              reason: "Timeout",
+              detail: `${request.method} ${Transport.pathOf(request.url)}`
+            })
         ).pipe(
           redactGatewayHeaders,
           Effect.tap((response) => record(response, span))
@@ -280,10 +284,15 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // again: the call fails at once (nothing sent, no refresh), or with
     // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
     const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(SubscriptionRef.get(rateLimits), (own) => {
+        const limits = shared === undefined ? own : shared.withAppBudgets(own)
+        // Most answers leave every budget above zero: nothing to wait for, not even the clock.
+        return anySpent(limits) ? holdBackFor(request, limits) : Effect.void
+      })
+
+    const holdBackFor = (request: HttpClientRequest.HttpClientRequest, limits: RateLimit.RateLimits) =>
       Effect.gen(function*() {
         const now = yield* DateTime.now
-        const own = yield* SubscriptionRef.get(rateLimits)
-        const limits = shared === undefined ? own : shared.withAppBudgets(own)
         const spent = spentBudget(limits, request.method, now)
         if (Option.isNone(spent)) return
         const { budget, wait } = spent.value

@@ -6,8 +6,9 @@ import * as Option from "effect/Option"
 /**
  * The budget `limits` say is spent until a reset still ahead of `now`, that
  * a request of `method` would spend: the user's (requests an hour), the
- * client's (credits a day, until midnight UTC), RapidAPI's, and for anything
- * but a read the address's POST budget. The latest reset when several are.
+ * client's (credits a day, until midnight UTC), RapidAPI's, and for a POST
+ * the address's POST budget (which Imgur spends on POSTs only). The latest
+ * reset when several are.
  *
  * @internal
  */
@@ -20,7 +21,7 @@ export const spentBudget = (
     ["user", limits.userRemaining, limits.userReset],
     ["client", limits.clientRemaining, limits.clientReset],
     ["RapidAPI", limits.requestsRemaining, limits.requestsReset],
-    ...(method === "GET" || method === "HEAD" ? [] : [["POST", limits.postRemaining, limits.postReset] as const])
+    ...(method === "POST" ? [["POST", limits.postRemaining, limits.postReset] as const] : [])
   ] as const
   let found: { budget: string; wait: Duration.Duration } | undefined
   for (const [budget, remaining, reset] of budgets) {
@@ -32,3 +33,15 @@ export const spentBudget = (
   }
   return Option.fromNullable(found)
 }
+
+const zero = (remaining: Option.Option<number>) => remaining._tag === "Some" && remaining.value === 0
+
+/**
+ * Whether `limits` say any budget is at zero (then `spentBudget` says which,
+ * and whether its reset is still ahead).
+ *
+ * @internal
+ */
+export const anySpent = (limits: RateLimit.RateLimits): boolean =>
+  zero(limits.userRemaining) || zero(limits.clientRemaining) || zero(limits.postRemaining) ||
+  zero(limits.requestsRemaining)

@@ -4,6 +4,7 @@ import { AuthorizeUrl, ConfigCheck, ImgurAuthError, Pin, RateLimit } from "@imgu
 import type { TokenSet } from "@imgur-auth/core"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -128,7 +129,7 @@ export const make = (
     let latest = RateLimit.empty
     const budgets: ApiClient.SharedBudgets = {
       record: (limits) => {
-        latest = limits
+        latest = mergeAppBudgets(latest, limits)
       },
       withAppBudgets: (own) => withAppBudgets(own, latest)
     }
@@ -221,3 +222,38 @@ const withAppBudgets = (own: RateLimit.RateLimits, app: RateLimit.RateLimits): R
     postRemaining: Option.orElse(app.postRemaining, () => own.postRemaining),
     postReset: Option.orElse(app.postReset, () => own.postReset)
   }
+
+/**
+ * One budget of `known`, updated by an answer: its figures when it has them,
+ * except that a spent budget stays spent against an answer of the same
+ * window (one sent before and answered after, crossing on the wire): only
+ * a later reset brings it back.
+ */
+const mergeBudget = (
+  known: readonly [Option.Option<number>, Option.Option<number>, Option.Option<DateTime.Utc>],
+  answer: readonly [Option.Option<number>, Option.Option<number>, Option.Option<DateTime.Utc>]
+) => {
+  if (Option.isNone(answer[1])) return known
+  const [, remaining, reset] = known
+  const stale = Option.contains(remaining, 0) && answer[1].value > 0 && Option.isSome(reset) &&
+    Option.isSome(answer[2]) && answer[2].value.epochMillis <= reset.value.epochMillis + 1000
+  return stale ? known : answer
+}
+
+/**
+ * The app's budgets (the client's credits, the POST budget) as the latest
+ * answers say, budget by budget.
+ *
+ * @internal
+ */
+export const mergeAppBudgets = (known: RateLimit.RateLimits, answer: RateLimit.RateLimits): RateLimit.RateLimits => {
+  const [clientLimit, clientRemaining, clientReset] = mergeBudget(
+    [known.clientLimit, known.clientRemaining, known.clientReset],
+    [answer.clientLimit, answer.clientRemaining, answer.clientReset]
+  )
+  const [postLimit, postRemaining, postReset] = mergeBudget(
+    [known.postLimit, known.postRemaining, known.postReset],
+    [answer.postLimit, answer.postRemaining, answer.postReset]
+  )
+  return { ...known, clientLimit, clientRemaining, clientReset, postLimit, postRemaining, postReset }
+}

@@ -8,6 +8,7 @@ import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StatusArgs } from "./command.js"
@@ -32,7 +33,7 @@ const Credits = Schema.Struct({
   })
 })
 
-const fromBody = (body: unknown, headers: RateLimit.RateLimits): RateLimit.RateLimits => {
+const fromBody = (body: unknown, headers: RateLimit.RateLimits, now: DateTime.Utc): RateLimit.RateLimits => {
   const credits = Schema.decodeUnknownOption(Credits)(body)
   if (Option.isNone(credits)) return headers
   const data = credits.value.data
@@ -49,7 +50,15 @@ const fromBody = (body: unknown, headers: RateLimit.RateLimits): RateLimit.RateL
       () => Option.flatMap(Option.fromNullable(data.UserReset), (s) => DateTime.make(s * 1000))
     ),
     clientLimit: orElse(headers.clientLimit, data.ClientLimit),
-    clientRemaining: orElse(headers.clientRemaining, data.ClientRemaining)
+    clientRemaining: orElse(headers.clientRemaining, data.ClientRemaining),
+    // Imgur names no reset for the client's credits: the body's figures come back at midnight UTC too.
+    clientReset: Option.orElse(
+      headers.clientReset,
+      () =>
+        data.ClientLimit === undefined && data.ClientRemaining === undefined
+          ? Option.none()
+          : Option.some(DateTime.unsafeMake((Math.floor(now.epochMillis / 86_400_000) + 1) * 86_400_000))
+    )
   }
 }
 
@@ -94,9 +103,15 @@ const rateLimits = (
         const api = yield* ImgurApiClient
         // An expired access token is not refreshed just to look: the client id alone asks for the client's limits.
         const client = DateTime.lessThanOrEqualTo(tokens.expiresAt, now) ? api.anonymous : api.httpClient
-        const response = yield* HttpClient.filterStatusOk(client).get("/3/credits")
-        const body = yield* Effect.orElseSucceed(response.json, () => undefined)
-        return describeRateLimits(fromBody(body, yield* api.rateLimits))
+        const answer = yield* Effect.either(HttpClient.filterStatusOk(client).get("/3/credits"))
+        const headers = yield* api.rateLimits
+        if (Either.isLeft(answer)) {
+          // A refusal (a spent budget's 429) still says what is left in its headers.
+          const known = describeRateLimits(headers)
+          return known === "not reported" ? yield* Effect.fail(answer.left) : known
+        }
+        const body = yield* Effect.orElseSucceed(answer.right.json, () => undefined)
+        return describeRateLimits(fromBody(body, headers, yield* DateTime.now))
       }).pipe(
         Effect.catchAll((error) => Effect.succeed(`unavailable (${error.message})`)),
         // The token store of the command: made once, so that what it has to say (a warning) is said once.
