@@ -44,8 +44,15 @@ const keyedLocks = () => {
     })
 }
 
-/** The failure of a try at a lease held by another. */
+/**
+ * The failure of a try at a lease held by another. Told by its tag, never
+ * by identity: a failure that crosses a span (a call's, a refresh's) comes
+ * back as a proxy of itself.
+ */
 const busy: { readonly _tag: "Busy" } = { _tag: "Busy" }
+
+const isBusy = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "Busy"
 
 /**
  * The lease of each account key: `withLock(key)` takes it for the length of
@@ -101,13 +108,13 @@ WHERE account_key = ${key} AND (lock_owner IS NULL OR lock_until < ${now}) RETUR
         .pipe(
           Effect.retry({
             schedule: Schedule.spaced(retryInterval).pipe(Schedule.upTo(Duration.millis(acquireTimeout))),
-            while: (error) => error === busy
+            while: isBusy
           })
         )
     ).pipe(
       Effect.catchAll((error) =>
         Effect.fail(
-          error === busy
+          isBusy(error)
             ? storeError(
               `could not take ${where(key)} within ${Duration.format(Duration.millis(acquireTimeout))}: ` +
                 `another holder kept it`
