@@ -26,6 +26,12 @@ const printed = (at: Date) => at.toISOString().replace("T", " ").replace(/\.\d+Z
 /** The instants `status` may print for a reset told in seconds from now, read a moment apart. */
 const near = (at: Date) => [-1000, 0, 1000].map((offset) => printed(new Date(at.getTime() + offset)))
 
+/** `imgur-auth status` for the emulator's client, with the tokens in `tokenDir`. */
+const runStatus = (baseUrl: string, home: string, tokenDir: string) =>
+  runCli(["status", "--client-id", clientId, "--base-url", baseUrl, "--token-dir", tokenDir], {
+    env: environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
+  })
+
 describe("imgur-auth status, Client.RateLimits and rateLimitChanges", () => {
   it.live("report the same budgets and resets", () =>
     Effect.scoped(Effect.gen(function*() {
@@ -66,17 +72,7 @@ describe("imgur-auth status, Client.RateLimits and rateLimitChanges", () => {
       const fromClient = client.RateLimits
 
       // 3. the command line, which asks Imgur once more
-      const status = yield* runCli([
-        "status",
-        "--client-id",
-        clientId,
-        "--base-url",
-        emulator.url,
-        "--token-dir",
-        tokenDir
-      ], {
-        env: environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
-      })
+      const status = yield* runStatus(emulator.url, home, tokenDir)
       expect(status.code).toBe(0)
       const lines = status.stdout.split("\n")
       const at = lines.findIndex((line) => line.startsWith("  rate limits    "))
@@ -119,17 +115,7 @@ describe("imgur-auth status, Client.RateLimits and rateLimitChanges", () => {
           fetch(`${emulator.url}/3/credits`, { headers: { authorization: `Client-ID ${clientId}` } })
         )
         expect(spent.headers.get("x-ratelimit-userremaining")).toBe("0")
-        const status = yield* runCli([
-          "status",
-          "--client-id",
-          clientId,
-          "--base-url",
-          emulator.url,
-          "--token-dir",
-          tokenDir
-        ], {
-          env: environment(home, { IMGUR_CLIENT_SECRET: clientSecret })
-        })
+        const status = yield* runStatus(emulator.url, home, tokenDir)
         expect(status.code).toBe(0)
         expect(status.stdout).toMatch(/rate limits {4}user 0\/1 left, resets \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n/)
         expect(status.stdout).toContain("client 12499/12500 left")
