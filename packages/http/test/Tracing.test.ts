@@ -16,6 +16,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor
 } from "@opentelemetry/sdk-trace-base"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -23,10 +24,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import { runDrivingClock } from "./utils/testClock.js"
 
 // The spans as an OpenTelemetry SDK exports them: `@effect/opentelemetry`'s
 // tracer over a `BasicTracerProvider` whose processor hands every ended span
-// to an in-memory exporter, against the emulator over loopback.
+// to an in-memory exporter, against the emulator over loopback, under the
+// TestClock (the retries have no delay; timeouts pass when the test moves it).
 
 const client = ImgurEmulator.defaultClient
 
@@ -94,7 +97,7 @@ const figure = (headers: Readonly<Record<string, string | undefined>>, name: str
 }
 
 describe("ImgurApiClient spans", () => {
-  it.scopedLive("a signed call is one client span: method, path, status, outcome, attempts and the figures", () =>
+  it.scoped("a signed call is one client span: method, path, status, outcome, attempts and the figures", () =>
     Effect.gen(function*() {
       const { api } = yield* live({ signedIn: true })
       const { spans, traced } = otel()
@@ -125,7 +128,7 @@ describe("ImgurApiClient spans", () => {
       assert.deepStrictEqual(childrenOf(span, all).map((child) => child.name), ["http.client GET"])
     }))
 
-  it.scopedLive("a rejected token: one span, refreshed, sent twice, with one token-request span for the refresh", () =>
+  it.scoped("a rejected token: one span, refreshed, sent twice, with one token-request span for the refresh", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true })
       yield* emulator.invalidateAccessTokens
@@ -153,7 +156,7 @@ describe("ImgurApiClient spans", () => {
       )
     }))
 
-  it.scopedLive("a 429 answered twice, then 200: one span, three attempts, outcome ok", () =>
+  it.scoped("a 429 answered twice, then 200: one span, three attempts, outcome ok", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true })
       yield* emulator.inject("/3/account/me", { status: 429, shape: "jsonapi", retryAfter: 0 }, 2)
@@ -168,10 +171,11 @@ describe("ImgurApiClient spans", () => {
       assert.strictEqual(childrenOf(span, spans()).length, 3)
     }))
 
-  it.scopedLive("a 429 whose user budget is spent for an hour: RateLimited, the figures of that answer, the wait", () =>
+  it.scoped("a 429 whose user budget is spent for an hour: RateLimited, the figures of that answer, the wait", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true, retrySchedule: Retry.schedule() })
-      const reset = Math.floor(Date.now() / 1000) + 3600
+      // the TestClock starts at the epoch: the budget resets an hour from now
+      const reset = Math.floor((yield* Clock.currentTimeMillis) / 1000) + 3600
       yield* emulator.inject("/3/account/me", {
         status: 429,
         shape: "jsonapi",
@@ -190,14 +194,14 @@ describe("ImgurApiClient spans", () => {
       })
       const wait = span.attributes["imgur.retry_after"]
       assert.isNumber(wait)
-      assert.isAbove(Number(wait), 3590)
-      assert.isAtMost(Number(wait), 3600)
+      assert.strictEqual(wait, 3600)
     }))
 
-  it.scopedLive("a call held back by the spent budget is a span too: RateLimited, nothing sent, the budget named", () =>
+  it.scoped("a call held back by the spent budget is a span too: RateLimited, nothing sent, the budget named", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true, retrySchedule: Retry.schedule() })
-      const reset = Math.floor(Date.now() / 1000) + 3600
+      // the TestClock starts at the epoch: the budget resets an hour from now
+      const reset = Math.floor((yield* Clock.currentTimeMillis) / 1000) + 3600
       yield* emulator.inject("/3/account/me", {
         status: 429,
         shape: "jsonapi",
@@ -224,18 +228,19 @@ describe("ImgurApiClient spans", () => {
 })
 
 describe("ImgurApiClient spans of calls that get no answer", () => {
-  it.scopedLive("no answer within the timeout, each time: outcome Timeout, every attempt counted, no status", () =>
+  it.scoped("no answer within the timeout, each time: outcome Timeout, every attempt counted, no status", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true, timeout: Duration.millis(50) })
       yield* emulator.inject("/3/account/me", { hang: true }, 4)
       const { spans, traced } = otel()
-      const error = yield* Effect.flip(traced(api.httpClient.get("/3/account/me")))
+      const error = yield* Effect.flip(runDrivingClock(traced(api.httpClient.get("/3/account/me"))))
       assert.strictEqual(error.reason, "Timeout")
       const span = only(spans("ImgurApiClient.request"))
       assert.deepInclude(span.attributes, { "imgur.outcome": "Timeout", "imgur.attempts": 4 })
       assert.notProperty(span.attributes, "http.response.status_code")
     }))
 
+  // Live: it waits for the emulator to receive the request, real I/O.
   it.scopedLive("a call interrupted while it waits for its answer: outcome interrupted", () =>
     Effect.gen(function*() {
       const { api, emulator } = yield* live({ signedIn: true })
@@ -252,7 +257,7 @@ describe("ImgurApiClient spans of calls that get no answer", () => {
 })
 
 describe("ImgurAuth token-request spans", () => {
-  it.scopedLive("a code exchange is one client span: grant type, status, outcome, one attempt", () =>
+  it.scoped("a code exchange is one client span: grant type, status, outcome, one attempt", () =>
     Effect.gen(function*() {
       const { auth, emulator } = yield* live()
       const flow = yield* auth.byCode()
@@ -270,7 +275,7 @@ describe("ImgurAuth token-request spans", () => {
       })
     }))
 
-  it.scopedLive("a refresh answered 503, then 200, is one span of two attempts", () =>
+  it.scoped("a refresh answered 503, then 200, is one span of two attempts", () =>
     Effect.gen(function*() {
       const { auth, emulator } = yield* live({ signedIn: true, retrySchedule: Schedule.recurs(2) })
       yield* emulator.inject("/oauth2/token", { status: 503, shape: "html" })
@@ -285,7 +290,7 @@ describe("ImgurAuth token-request spans", () => {
       })
     }))
 
-  it.scopedLive("a refresh that Imgur refuses: outcome ReauthorizationRequired, status 400", () =>
+  it.scoped("a refresh that Imgur refuses: outcome ReauthorizationRequired, status 400", () =>
     Effect.gen(function*() {
       const { auth } = yield* live()
       const { spans, traced } = otel()
@@ -315,7 +320,7 @@ const textOf = (span: ReadableSpan): ReadonlyArray<string> => [
 ]
 
 describe("spans carry no secret", () => {
-  it.scopedLive("code, PIN, refresh, rejection, failures, a gateway key: no token, secret, code, PIN or key in any span", () =>
+  it.scoped("code, PIN, refresh, rejection, failures, a gateway key: no token, secret, code, PIN or key in any span", () =>
     Effect.gen(function*() {
       const mashapeKey = "the-mashape-gateway-key"
       const { api, auth, emulator, issued } = yield* live({ signedIn: true, mashapeKey })
