@@ -218,7 +218,11 @@ describe("parseOptions", () => {
       "alice",
       "--test-endpoints",
       "--account",
-      "bob:42"
+      "bob:42",
+      "--rate-limit-user",
+      "5",
+      "--rate-limit-post",
+      "0"
     ])
     expect(options).toEqual(Either.right({
       port: 8080,
@@ -228,6 +232,7 @@ describe("parseOptions", () => {
       accessTokenTtl: Duration.seconds(60),
       clients: [{ clientId: "id", clientSecret: "secret", callbackUrl: "http://127.0.0.1:1/cb" }],
       accounts: [{ id: 4118974, username: "alice" }, { id: 42, username: "bob" }],
+      rateLimits: { user: 5, post: 0 },
       testEndpoints: true
     }))
   })
@@ -262,6 +267,11 @@ describe("parseOptions", () => {
     expect(messages[4]).toBe("--account: Two accounts have the id 4118975")
     expect(messages[5]).toContain("positive integer")
     expect(messages[6]).toContain("--account")
+  })
+
+  it("refuses a budget that is not a whole number", () => {
+    expect(Either.match(parseOptions(["--rate-limit-client", "1.5"]), { onLeft: (e) => e.message, onRight: () => "" }))
+      .toBe("--rate-limit-client must be an integer from 0 to 1000000000, got 1.5")
   })
 
   it("leaves out what is not given", () => {

@@ -9,7 +9,8 @@ import * as Accounts from "./accounts.js"
 export const usage = `Usage: imgur-emulator [--port N] [--host H] [--auto-approve]
                       [--client-id ID --client-secret SECRET --callback URL]
                       [--account NAME[:ID]]... [--test-endpoints]
-                      [--rotate-refresh-tokens] [--access-token-ttl SECONDS]`
+                      [--rotate-refresh-tokens] [--access-token-ttl SECONDS]
+                      [--rate-limit-user N] [--rate-limit-client N] [--rate-limit-post N]`
 
 /**
  * What `imgur-emulator --help` prints: the usage and every option.
@@ -37,6 +38,9 @@ Options:
                               log as JSON); off by default
   --rotate-refresh-tokens     a refresh returns a new refresh token and ends the old one
   --access-token-ttl SECONDS  the expires_in of issued access tokens (default: 3600)
+  --rate-limit-user N         the user's requests an hour (default: 2000); a spent budget answers 429
+  --rate-limit-client N       the client's credits a day, back at midnight UTC (default: 12500)
+  --rate-limit-post N         the POSTs an hour (default: 1250); an upload costs 10 credits and a POST
   -h, --help                  print this help and exit
 
 It prints "imgur-emulator listening on http://HOST:PORT" and serves until SIGINT or SIGTERM.`
@@ -109,6 +113,9 @@ export const parseOptions = (args: ReadonlyArray<string>): Either.Either<ImgurEm
             callback: { type: "string" },
             "rotate-refresh-tokens": { type: "boolean" },
             "access-token-ttl": { type: "string" },
+            "rate-limit-user": { type: "string" },
+            "rate-limit-client": { type: "string" },
+            "rate-limit-post": { type: "string" },
             account: { type: "string", multiple: true },
             "test-endpoints": { type: "boolean" }
           }
@@ -118,6 +125,12 @@ export const parseOptions = (args: ReadonlyArray<string>): Either.Either<ImgurEm
     const port = yield* integer("port", parsed.port, 65535)
     const ttl = yield* integer("access-token-ttl", parsed["access-token-ttl"], 315_360_000)
     const accounts = yield* accountsOf(parsed.account)
+    const user = yield* integer("rate-limit-user", parsed["rate-limit-user"], 1_000_000_000)
+    const client = yield* integer("rate-limit-client", parsed["rate-limit-client"], 1_000_000_000)
+    const post = yield* integer("rate-limit-post", parsed["rate-limit-post"], 1_000_000_000)
+    const rateLimits = Object.fromEntries(
+      Object.entries({ user, client, post }).filter(([, value]) => value !== undefined)
+    )
     const common: ImgurEmulator.Options = {
       port,
       host: parsed.host,
@@ -125,6 +138,7 @@ export const parseOptions = (args: ReadonlyArray<string>): Either.Either<ImgurEm
       rotateRefreshTokens: parsed["rotate-refresh-tokens"],
       accessTokenTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
       ...(accounts === undefined ? {} : { accounts }),
+      ...(Object.keys(rateLimits).length === 0 ? {} : { rateLimits }),
       ...(parsed["test-endpoints"] === undefined ? {} : { testEndpoints: parsed["test-endpoints"] })
     }
     const clientId = parsed["client-id"]
