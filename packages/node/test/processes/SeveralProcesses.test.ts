@@ -79,16 +79,26 @@ const setup = (
     return { emulator, store, replicas: all }
   })
 
-/** `count` concurrent signed calls in each replica at once: the calls that succeeded and failed, in all. */
+const noCalls: { readonly ok: number; readonly failed: number; readonly why: ReadonlyArray<string> } = {
+  ok: 0,
+  failed: 0,
+  why: []
+}
+
+/**
+ * `count` concurrent signed calls in each replica at once: the calls that
+ * succeeded and failed, in all, and what the failed ones said.
+ */
 const round = (all: ReadonlyArray<Fixture>, count: number) =>
   Effect.map(
     Effect.forEach(all, (replica) => replica.ask(`calls ${count}`, ["calls", "failed"]), { concurrency: "unbounded" }),
     (answers) =>
       answers.reduce((total, answer) => {
-        const [, ok, failed] = answer.split(" ")
-        assert.match(answer, /^calls \d+ \d+$/, answer)
-        return { ok: total.ok + Number(ok), failed: total.failed + Number(failed) }
-      }, { ok: 0, failed: 0 })
+        const [, ok, failed] = answer.split(/[ :]+/)
+        assert.match(answer, /^calls \d+ \d+(: .+)?$/, answer)
+        const why = answer.includes(": ") ? [answer.slice(answer.indexOf(": ") + 2)] : []
+        return { ok: total.ok + Number(ok), failed: total.failed + Number(failed), why: [...total.why, ...why] }
+      }, noCalls)
   )
 
 /** A call to the emulator with the stored access token: whether Imgur takes it. */
@@ -123,7 +133,7 @@ for (const kind of ["file", "redis"] as const) {
               // The user signs in elsewhere: the replicas' access token dies.
               if (n > 0) yield* emulator.issueTokens(clientId)
               const result = yield* round(all, callsPerRound)
-              assert.strictEqual(result.failed, 0, `round ${n}`)
+              assert.strictEqual(result.failed, 0, `round ${n}: ${result.why.join(" | ")}`)
               ok += result.ok
             }
             assert.strictEqual(ok, 4 * replicas * callsPerRound)
@@ -152,7 +162,7 @@ for (const kind of ["file", "redis"] as const) {
           yield* emulator.issueTokens(clientId)
           const started = Date.now()
           const result = yield* round([other!], callsPerRound)
-          assert.deepStrictEqual(result, { ok: callsPerRound, failed: 0 })
+          assert.deepStrictEqual(result, { ok: callsPerRound, failed: 0, why: [] })
           assert.isAtLeast(Date.now() - started, 1_000)
           assert.strictEqual(yield* emulator.countRequests({ grantType: "refresh_token" }), 2)
           assert.isTrue(yield* storedIsLive(emulator, store))

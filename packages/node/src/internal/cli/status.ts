@@ -106,9 +106,10 @@ const rateLimits = (
         const answer = yield* Effect.either(HttpClient.filterStatusOk(client).get("/3/credits"))
         const headers = yield* api.rateLimits
         if (Either.isLeft(answer)) {
-          // A refusal (a spent budget's 429) still says what is left in its headers.
+          // A spent budget's 429 still says what is left, in its headers; any other failure is the answer.
+          const spent = answer.left._tag === "ImgurAuthError" && answer.left.reason === "RateLimited"
           const known = describeRateLimits(headers)
-          return known === "not reported" ? yield* Effect.fail(answer.left) : known
+          return spent && known !== "not reported" ? known : yield* Effect.fail(answer.left)
         }
         const body = yield* Effect.orElseSucceed(answer.right.json, () => undefined)
         return describeRateLimits(fromBody(body, headers, yield* DateTime.now))
