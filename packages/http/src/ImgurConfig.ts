@@ -66,8 +66,9 @@ export interface Service {
   readonly retrySchedule: Option.Option<Schedule.Schedule<unknown, Errors.ImgurAuthError>>
   /**
    * What an API call does when the rate limits of the latest answer say a
-   * budget it would spend is exhausted until a reset (the user's, RapidAPI's,
-   * or for a POST the address's): `"fail"` (the default) fails at once with
+   * budget it would spend is exhausted until a reset (the user's, the
+   * client's daily credits, RapidAPI's, or for a POST the address's):
+   * `"fail"` (the default) fails at once with
    * `RateLimited` and the wait, sending nothing; `"wait"` waits for the reset
    * when it is at most a minute away (`Retry.defaults.maxRetryAfter`), and
    * fails as `"fail"` does otherwise. Token requests are never held back.
