@@ -107,6 +107,24 @@ const instant = (epochMillis: number): Option.Option<DateTime.Utc> =>
 
 const dayMillis = 86_400_000
 
+/**
+ * When the client's daily credits come back, as `parse` takes it for
+ * `clientReset`: Imgur names no reset for them, so the midnight UTC after
+ * `now`.
+ *
+ * @example
+ * ```ts
+ * import { RateLimit } from "@imgur-auth/core"
+ * import * as DateTime from "effect/DateTime"
+ * RateLimit.clientResetAfter(DateTime.unsafeMake("2024-05-01T12:00:00Z")) // 2024-05-02T00:00:00Z
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const clientResetAfter = (now: DateTime.Utc): DateTime.Utc =>
+  DateTime.unsafeMake((Math.floor(now.epochMillis / dayMillis) + 1) * dayMillis)
+
 const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 const day = "(?:mon|tue|wed|thu|fri|sat|sun)"
@@ -204,7 +222,7 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
     clientLimit,
     clientRemaining,
     clientReset: Option.isSome(clientLimit) || Option.isSome(clientRemaining) ?
-      instant((Math.floor(now.epochMillis / dayMillis) + 1) * dayMillis) :
+      Option.some(clientResetAfter(now)) :
       Option.none(),
     postLimit: count("x-post-rate-limit-limit"),
     postRemaining: count("x-post-rate-limit-remaining"),

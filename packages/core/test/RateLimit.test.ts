@@ -55,6 +55,7 @@ describe("RateLimit", () => {
       at("2024-05-03T00:00:00.000Z")
     )
     expect(RateLimit.parse({ "x-ratelimit-userremaining": "5" }, now).clientReset).toEqual(Option.none())
+    expect(Option.some(RateLimit.clientResetAfter(midnight))).toEqual(at("2024-05-03T00:00:00.000Z"))
   })
 
   it("reads header names in any case", () => {

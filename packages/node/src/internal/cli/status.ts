@@ -2,7 +2,7 @@
  * `imgur-auth status`: the stored tokens, and the rate limits Imgur reports.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as RateLimit from "@imgur-auth/core/RateLimit"
+import * as RateLimit from "@imgur-auth/core/RateLimit"
 import type * as TokenSet from "@imgur-auth/core/TokenSet"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
@@ -57,7 +57,7 @@ const fromBody = (body: unknown, headers: RateLimit.RateLimits, now: DateTime.Ut
       () =>
         data.ClientLimit === undefined && data.ClientRemaining === undefined
           ? Option.none()
-          : Option.some(DateTime.unsafeMake((Math.floor(now.epochMillis / 86_400_000) + 1) * 86_400_000))
+          : Option.some(RateLimit.clientResetAfter(now))
     )
   }
 }
