@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { client, credits, json, me, request, text } from "./helpers.js"
 
@@ -116,7 +117,11 @@ describe("ImgurEmulator POST /3/image", () => {
         success: true,
         status: 200
       })
-      const link = (body as { data: { link: string } }).data.link
+      const { data: { link } } = yield* Schema.decodeUnknown(
+        Schema.Struct({ data: Schema.Struct({ link: Schema.String }) })
+      )(
+        body
+      )
       const served = yield* request(link)
       expect(served.status).toBe(200)
       expect(served.headers.get("content-type")).toBe("image/png")
