@@ -75,13 +75,34 @@ export const empty: RateLimits = {
 
 type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
+/** The headers `parse` reads; the others of a response are not looked at. */
+const names = new Set([
+  "x-ratelimit-userlimit",
+  "x-ratelimit-userremaining",
+  "x-ratelimit-userreset",
+  "x-ratelimit-clientlimit",
+  "x-ratelimit-clientremaining",
+  "x-post-rate-limit-limit",
+  "x-post-rate-limit-remaining",
+  "x-post-rate-limit-reset",
+  "x-ratelimit-requests-limit",
+  "x-ratelimit-requests-remaining",
+  "x-ratelimit-requests-reset",
+  "retry-after"
+])
+
+// Every response is parsed, so only the names above are collected (a name in any case).
 const collect = (headers: Headers): ReadonlyMap<string, ReadonlyArray<string>> => {
   const byName = new Map<string, Array<string>>()
   if (typeof headers !== "object" || headers === null) return byName
-  for (const name of Object.keys(headers)) {
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue
+    const first = name.charCodeAt(0) | 0x20
+    if (first !== 0x78 && first !== 0x72) continue // neither "x-…" nor "retry-after"
+    const key = name.toLowerCase()
+    if (!names.has(key)) continue
     const value: unknown = headers[name]
     const values = typeof value === "string" ? [value] : Array.isArray(value) ? value : []
-    const key = name.toLowerCase()
     for (const item of values) {
       if (typeof item !== "string") continue
       const list = byName.get(key)
@@ -102,8 +123,13 @@ const single = (headers: ReadonlyMap<string, ReadonlyArray<string>>, name: strin
 const wholeNumber = (value: string): Option.Option<number> =>
   /^[0-9]{1,15}$/.test(value) ? Option.some(Number(value)) : Option.none()
 
+// The instants a `Date` can hold (±8.64e15 ms): `unsafeMake` does not throw for those.
+const maxDateMillis = 8.64e15
+
 const instant = (epochMillis: number): Option.Option<DateTime.Utc> =>
-  Number.isFinite(epochMillis) ? DateTime.make(epochMillis) : Option.none()
+  Number.isFinite(epochMillis) && Math.abs(epochMillis) <= maxDateMillis
+    ? Option.some(DateTime.unsafeMake(epochMillis))
+    : Option.none()
 
 const dayMillis = 86_400_000
 

@@ -180,11 +180,13 @@ export const toResponse = (tokens: TokenSet, now: DateTime.Utc): TokenResponse =
  * @since 0.1.0
  * @category predicates
  */
-export const isExpiredAt = (tokens: TokenSet, now: DateTime.Utc, skew: Duration.DurationInput = 0): boolean =>
-  DateTime.lessThanOrEqualTo(
-    DateTime.subtractDuration(tokens.expiresAt, Option.getOrElse(Duration.decodeUnknown(skew), () => Duration.zero)),
-    now
-  )
+export const isExpiredAt = (tokens: TokenSet, now: DateTime.Utc, skew: Duration.DurationInput = 0): boolean => {
+  // Asked before every signed call: milliseconds compared, no `DateTime` made.
+  const skewMillis = Duration.isDuration(skew)
+    ? Duration.toMillis(skew)
+    : Option.match(Duration.decodeUnknown(skew), { onNone: () => 0, onSome: Duration.toMillis })
+  return tokens.expiresAt.epochMillis - skewMillis <= now.epochMillis
+}
 
 /**
  * Replace what a refresh returned and keep the rest: Imgur may omit the

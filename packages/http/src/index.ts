@@ -189,6 +189,11 @@ export {
 } from "./ImgurAuth.js"
 
 /**
+ * @since 0.3.0
+ */
+export * as RequestDeadline from "./RequestDeadline.js"
+
+/**
  * @since 0.1.0
  */
 export * as Retry from "./Retry.js"

@@ -7,8 +7,10 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
 import { timeoutFail } from "../src/internal/timeout.js"
+import * as RequestDeadline from "../src/RequestDeadline.js"
 
 // The timeout every token request and API call runs under: a bare timer on
 // the live clock (`it.live`), the clock's own sleep on any other (`it.effect`,
@@ -90,6 +92,70 @@ describe("request timeout, on another clock", () => {
       yield* TestClock.adjust("4999 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
       yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.join(fiber), Either.left("late"))
+      assert.isTrue(yield* Ref.get(interrupted))
+    }))
+})
+
+// A client that keeps `RequestDeadline`s (`NodeUndiciClient`) is given one
+// instead of a race: no fiber, and the client's `Exceeded` is the timeout.
+describe("request timeout, for a client that keeps deadlines", () => {
+  const kept = true
+  const exceeded = (deadline: number) => ({
+    _tag: "Failed" as const,
+    cause: new RequestDeadline.Exceeded({ deadline })
+  })
+
+  it.live("on the live clock, sets the deadline for the request, and none outside it", () =>
+    Effect.gen(function*() {
+      const before = Date.now()
+      const seen = yield* timeoutFail(FiberRef.get(RequestDeadline.current), Duration.seconds(30), late, kept)
+      assert.isDefined(seen)
+      assert.isAtLeast(seen!, before + 30_000)
+      assert.isAtMost(seen!, Date.now() + 30_000)
+      assert.isUndefined(yield* FiberRef.get(RequestDeadline.current))
+    }))
+
+  it.live("a failure the deadline caused is onTimeout(); any other passes through", () =>
+    Effect.gen(function*() {
+      const timedOut = yield* Effect.flip(timeoutFail(Effect.fail(exceeded(0)), Duration.seconds(30), late, kept))
+      assert.strictEqual(timedOut, "late")
+      const other = yield* Effect.flip(
+        timeoutFail(
+          Effect.fail({ _tag: "Failed" as const, cause: new Error("reset") }),
+          Duration.seconds(30),
+          late,
+          kept
+        )
+      )
+      assert.notStrictEqual(other, "late")
+    }))
+
+  it.live("starts no fiber and no timer of its own", () =>
+    Effect.gen(function*() {
+      const before = timers()
+      let started = 0
+      const counting = new (class extends Supervisor.AbstractSupervisor<void> {
+        value = Effect.void
+        override onStart() {
+          started++
+        }
+      })()
+      const value = yield* Effect.supervised(
+        timeoutFail(Effect.as(Effect.sleep("5 millis"), 1), Duration.seconds(30), late, kept),
+        counting
+      )
+      assert.strictEqual(value, 1)
+      assert.strictEqual(started, 0)
+      assert.strictEqual(timers(), before)
+    }))
+
+  it.effect("under a TestClock, races as for any client: no deadline, and the clock drives it", () =>
+    Effect.gen(function*() {
+      const interrupted = yield* Ref.make(false)
+      assert.isUndefined(yield* timeoutFail(FiberRef.get(RequestDeadline.current), Duration.seconds(5), late, kept))
+      const fiber = yield* Effect.fork(Effect.either(timeoutFail(hangs(interrupted), Duration.seconds(5), late, kept)))
+      yield* TestClock.adjust("5 seconds")
       assert.deepStrictEqual(yield* Fiber.join(fiber), Either.left("late"))
       assert.isTrue(yield* Ref.get(interrupted))
     }))

@@ -24,6 +24,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as RequestDeadline from "@imgur-auth/http/RequestDeadline"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
@@ -148,11 +149,24 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   /** @internal */
   private read<A>(start: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-      start().then(
-        (value) => resume(Effect.succeed(value)),
-        (cause: unknown) => resume(Effect.fail(this.decodeError(cause)))
-      )
+    return Effect.withFiberRuntime((fiber) => {
+      // A body read under a `RequestDeadline` ends by it: the body is destroyed when it passes.
+      const deadline = fiber.getFiberRef(RequestDeadline.current)
+      return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+        const timer = deadline === undefined ? undefined : setTimeout(() => {
+          this.source.body.destroy(new RequestDeadline.Exceeded({ deadline }))
+        }, Math.max(0, deadline - Date.now()))
+        start().then(
+          (value) => {
+            clearTimeout(timer)
+            resume(Effect.succeed(value))
+          },
+          (cause: unknown) => {
+            clearTimeout(timer)
+            resume(Effect.fail(this.decodeError(cause)))
+          }
+        )
+      })
     })
   }
 
@@ -197,19 +211,70 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+/**
+ * What undici listens to for a request with a deadline: aborted when the
+ * platform aborts the request (an interruption, a response body dropped) or
+ * when the deadline passes, with that reason. undici takes any `EventTarget`
+ * as a signal; this one costs no `AbortController`.
+ */
+class DeadlineSignal {
+  aborted = false
+  reason: unknown = undefined
+  private listeners: Array<() => void> = []
+
+  constructor(platform: AbortSignal) {
+    if (platform.aborted) this.abort(platform.reason)
+    else platform.addEventListener("abort", () => this.abort(platform.reason), { once: true })
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.reason = reason
+    const listeners = this.listeners
+    this.listeners = []
+    for (const listener of listeners) listener()
+  }
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    this.listeners = this.listeners.filter((other) => other !== listener)
+  }
+}
+
 const send = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
   signal: AbortSignal,
-  { body, headers }: Prepared
+  { body, headers }: Prepared,
+  deadline: number | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-    const fail = (cause: unknown) =>
-      resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let sent: AbortSignal | DeadlineSignal = signal
+    if (deadline !== undefined) {
+      const own = new DeadlineSignal(signal)
+      timer = setTimeout(
+        () => own.abort(new RequestDeadline.Exceeded({ deadline })),
+        Math.max(0, deadline - Date.now())
+      )
+      sent = own
+    }
+    const answered = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => {
+      clearTimeout(timer)
+      resume(effect)
+    }
+    const fail = (cause: unknown) => {
+      const reason = sent.aborted && RequestDeadline.isExceeded(sent.reason) ? sent.reason : cause
+      answered(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: reason })))
+    }
     // A dispatcher of the app's own may throw instead of calling back: that too is a failed request.
     try {
-      dispatch(dispatcher, request, url, signal, { body, headers }, resume, fail)
+      dispatch(dispatcher, request, url, sent, { body, headers }, answered, fail)
     } catch (cause) {
       fail(cause)
     }
@@ -219,7 +284,7 @@ const dispatch = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal,
+  signal: AbortSignal | DeadlineSignal,
   { body, headers }: Prepared,
   resume: (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => void,
   fail: (cause: unknown) => void
@@ -245,16 +310,22 @@ const dispatch = (
  * connect or send is a `RequestError` with reason `Transport`, a body that
  * cannot be read a `ResponseError` with reason `Decode`.
  *
+ * It keeps `RequestDeadline`s (`RequestDeadline.keeps`): a request sent
+ * with one set is aborted when it passes, and so is a body read under one,
+ * with a `RequestDeadline.Exceeded` cause. `ImgurApiClient` and `ImgurAuth`
+ * time their requests out so, without a fiber per request.
+ *
  * @since 0.3.0
  * @category constructors
  */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => {
+  RequestDeadline.keeps(HttpClient.make((request, url, signal, fiber) => {
+    const deadline = fiber.getFiberRef(RequestDeadline.current)
     const prepared = prepare(request)
     return Effect.isEffect(prepared)
-      ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared))
-      : send(dispatcher, request, url, signal, prepared)
-  })
+      ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))
+      : send(dispatcher, request, url, signal, prepared, deadline)
+  }))
 
 /**
  * The client over the `Dispatcher` of the context
@@ -263,8 +334,10 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
  * @since 0.3.0
  * @category layers
  */
-export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.Dispatcher> = HttpClient
-  .layerMergedContext(Effect.map(NodeHttpClient.Dispatcher, make))
+export const layerWithoutDispatcher: Layer.Layer<HttpClient.HttpClient, never, NodeHttpClient.Dispatcher> = Layer
+  // Not `HttpClient.layerMergedContext`: the client reads nothing from the context, so no context
+  // is merged into each request, and the service is the client `make` marks (`RequestDeadline.keeps`).
+  .effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.Dispatcher, make))
 
 /**
  * The client over an undici `Agent` of its own, closed when the layer is

@@ -1,23 +1,22 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
-import type * as UrlParams from "@effect/platform/UrlParams"
-import { ApiHost, ErrorBody, ImgurAuthError, RateLimit } from "@imgur-auth/core"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { ApiHost, ErrorBody, ImgurAuthError, RateLimit, TokenSet } from "@imgur-auth/core"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Inspectable from "effect/Inspectable"
+import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
+import * as RequestDeadline from "../RequestDeadline.js"
+import { ApiResponse } from "./apiResponse.js"
 import { anySpent, spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
 import * as Retry from "./retry.js"
@@ -40,87 +39,6 @@ type Outcome =
   | { readonly _tag: "Rejected"; readonly response: HttpClientResponse.HttpClientResponse }
 
 const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
-
-/**
- * What the caller gets back: the platform's response with what it cannot do
- * itself. Its `request` is the one the caller made (the URL resolved, but no
- * `Authorization` and no gateway key, which would print unredacted outside
- * a fiber), and so is the request of every error reading its body. When its
- * body had to be read (to tell an invalid token from other 401/403 answers),
- * the platform keeps the text (`text`, `json`, `urlParamsBody` read it
- * again), not the bytes: `arrayBuffer` and `stream` are made from that text.
- */
-class ApiResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-
-  constructor(
-    readonly original: HttpClientResponse.HttpClientResponse,
-    readonly request: HttpClientRequest.HttpClientRequest,
-    readonly bodyRead: boolean
-  ) {
-    super()
-  }
-
-  get status() {
-    return this.original.status
-  }
-  get headers() {
-    return this.original.headers
-  }
-  get cookies() {
-    return this.original.cookies
-  }
-  get remoteAddress() {
-    return this.original.remoteAddress
-  }
-
-  /** An error of the original response, about this one. */
-  private own(error: HttpClientError.ResponseError): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({
-      request: this.request,
-      response: this,
-      reason: error.reason,
-      cause: error.cause,
-      ...(error.description === undefined ? {} : { description: error.description })
-    })
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.mapError(this.original.text, (error) => this.own(error))
-  }
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.mapError(this.original.json, (error) => this.own(error))
-  }
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.mapError(this.original.urlParamsBody, (error) => this.own(error))
-  }
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return Effect.mapError(this.original.formData, (error) => this.own(error))
-  }
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.bodyRead
-      ? Effect.map(this.text, (text) => {
-        const bytes = new TextEncoder().encode(text)
-        const copy = new ArrayBuffer(bytes.byteLength)
-        new Uint8Array(copy).set(bytes)
-        return copy
-      })
-      : Effect.mapError(this.original.arrayBuffer, (error) => this.own(error))
-  }
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return this.bodyRead
-      ? Stream.fromEffect(Effect.map(this.text, (text) => new TextEncoder().encode(text)))
-      : Stream.mapError(this.original.stream, (error) => this.own(error))
-  }
-  toJSON(): unknown {
-    return IncomingMessage.inspect(this, {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status
-    })
-  }
-}
 
 /** @internal */
 // What the API client makes of a configuration: its host, its gateway headers, its retry schedule.
@@ -159,6 +77,12 @@ export interface SharedBudgets {
 export const makeWith = (shared: SharedBudgets | undefined) =>
   Effect.gen(function*() {
     const http = yield* HttpClient.HttpClient
+    // A signed call is one span, `ImgurApiClient.request`, with the method, the
+    // path and each answer's status: the platform adds none of its own to its
+    // attempts, and sends no trace context to Imgur (as for token requests).
+    const api = HttpClient.withTracerDisabledWhen(http, constTrue)
+    // A client that keeps deadlines itself is given one: the timeout then costs no fiber.
+    const kept = RequestDeadline.isKept(http)
     const auth = yield* ImgurAuth
     const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
 
@@ -202,9 +126,9 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         : `${name} header`
 
     /** `http.execute`, unless the request cannot be sent: then `InvalidConfiguration`, and nothing is sent. */
-    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+    const execute = (request: HttpClientRequest.HttpClientRequest, client: HttpClient.HttpClient = api) =>
       Option.match(Transport.checkHeaders(request.headers, describeHeader), {
-        onNone: () => Effect.mapError(http.execute(request), fromHttpError(request)),
+        onNone: () => Effect.mapError(client.execute(request), fromHttpError(request)),
         onSome: Effect.fail
       })
 
@@ -219,7 +143,8 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
             new ImgurAuthError.ImgurAuthError({
               reason: "Timeout",
               detail: `${request.method} ${Transport.pathOf(request.url)}`
-            })
+            }),
+          kept
         ).pipe(
           redactGatewayHeaders,
           Effect.tap((response) => record(response, span))
@@ -320,14 +245,19 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
      * from the first call: `accessToken` refreshes once for it); else none
      * (anonymous, `Client-ID`).
      */
-    const currentToken = Effect.flatMap(
-      auth.tokens,
-      Option.match({
-        onNone: () =>
-          Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone,
-        onSome: () => Effect.asSome(auth.accessToken)
+    const currentToken = Effect.flatMap(auth.tokens, (tokens) => {
+      if (Option.isNone(tokens)) {
+        return Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone
+      }
+      // Most calls find a token that is not about to expire: it is read once
+      // (`accessToken` reads the store again), and refreshed there otherwise.
+      return Effect.clockWith((clock) => {
+        const now = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+        return TokenSet.isExpiredAt(tokens.value, now, configured.config.refreshSkew)
+          ? Effect.asSome(auth.accessToken)
+          : Effect.succeedSome(tokens.value.accessToken)
       })
-    )
+    })
 
     // How many times one call is sent again after Imgur rejected its token
     // (each time with a newer token: its own refresh's, or another call's).
@@ -339,7 +269,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     ): Effect.Effect<HttpClientResponse.HttpClientResponse, ImgurAuthError.ImgurAuthError> =>
       Effect.flatMap(current, ({ basePath, host }) => {
         const target = toApi(request)
-        if (target === undefined) return execute(request)
+        if (target === undefined) return execute(request, http)
         // From here on the request is signed, and traced as one span: what the caller sees of it is `api`.
         return Tracing.apiRequest(
           target.method,

@@ -138,7 +138,19 @@ const retryWhile = <A, R>(
   retryable: Predicate.Predicate<ImgurAuthError.ImgurAuthError>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> => {
   const problem = refused.get(given)
-  return problem === undefined ? Effect.retry(self, onlyAbout(schedule, retryable)) : Effect.fail(problem)
+  if (problem !== undefined) return Effect.fail(problem)
+  // Most requests succeed at once: the schedule's driver is made only at the
+  // first failure it is asked about, which the retries begin from.
+  return Effect.catchAll(self, (first) => {
+    if (!retryable(first)) return Effect.fail(first)
+    let replayed = false
+    const again = Effect.suspend(() => {
+      if (replayed) return self
+      replayed = true
+      return Effect.fail(first)
+    })
+    return Effect.retry(again, onlyAbout(schedule, retryable))
+  })
 }
 
 /** @internal */

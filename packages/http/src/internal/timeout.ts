@@ -6,6 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as Predicate from "effect/Predicate"
+import * as RequestDeadline from "../RequestDeadline.js"
 
 const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
@@ -38,19 +40,26 @@ type StartTimer = (fire: () => void) => () => void
  * The child's `FiberRefs` are never merged back: `self` may set a `FiberRef`
  * for itself alone (the token request turns off the HTTP client's span so).
  *
+ * With `kept` (the client keeps `RequestDeadline`s, as `NodeUndiciClient`
+ * does) and the live `Clock`, there is no fiber at all: `self` runs with the
+ * deadline set, and the client fails what passes it.
+ *
  * @internal
  */
 export const timeoutFail = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
   duration: Duration.Duration,
-  onTimeout: () => E2
+  onTimeout: () => E2,
+  kept = false
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) =>
     clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
-      ? race(self, onTimeout, (fire) => {
-        const timer = setTimeout(fire, Duration.toMillis(duration))
-        return () => clearTimeout(timer)
-      })
+      ? kept
+        ? withDeadline(self, Date.now() + Duration.toMillis(duration), onTimeout)
+        : race(self, onTimeout, (fire) => {
+          const timer = setTimeout(fire, Duration.toMillis(duration))
+          return () => clearTimeout(timer)
+        })
       : Effect.flatMap(
         Effect.forkDaemon(Effect.interruptible(clock.sleep(duration))),
         (sleeper) =>
@@ -61,6 +70,22 @@ export const timeoutFail = <A, E, R, E2>(
             return () => sleeper.unsafeInterruptAsFork(FiberId.none)
           })
       )
+  )
+
+/**
+ * `self` with `RequestDeadline.current` set, for a client that keeps it
+ * (`RequestDeadline.keeps`): no fiber, no timer of ours. A failure caused by
+ * the deadline passing (an `Exceeded` as the `cause`) is `onTimeout()`.
+ */
+const withDeadline = <A, E, R, E2>(
+  self: Effect.Effect<A, E, R>,
+  deadline: number,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> =>
+  Effect.mapError(
+    Effect.locally(self, RequestDeadline.current, deadline),
+    (error): E | E2 =>
+      Predicate.hasProperty(error, "cause") && RequestDeadline.isExceeded(error.cause) ? onTimeout() : error
   )
 
 const race = <A, E, R, E2>(

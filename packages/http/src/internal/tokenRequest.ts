@@ -14,6 +14,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Tracer from "effect/Tracer"
 import * as ImgurConfig from "../ImgurConfig.js"
+import * as RequestDeadline from "../RequestDeadline.js"
 import * as Timeout from "./timeout.js"
 import * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
@@ -170,6 +171,7 @@ export const make = (
   config: ImgurConfig.Service
 ): (grant: Grant, retry: RetryPolicy) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
   const http = HttpClient.withTracerDisabledWhen(client, constTrue)
+  const kept = RequestDeadline.isKept(client)
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>
     error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
@@ -191,7 +193,7 @@ export const make = (
   const attempt = (grant: Grant, span: Tracer.Span) =>
     Effect.suspend(() => {
       Tracing.countAttempt(span)
-      return Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout)
+      return Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout, kept)
     }).pipe(Effect.flatMap(([response, body]) => answered(grant, response, body, span)))
   return (grant, retry) => Tracing.tokenRequest(grant.grantType, (span) => retry(attempt(grant, span)))
 }

@@ -1,0 +1,185 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { assert, describe, it } from "@effect/vitest"
+import { TokenSet } from "@imgur-auth/core"
+import { ImgurEmulator } from "@imgur-auth/emulator"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
+import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
+import * as RequestDeadline from "@imgur-auth/http/RequestDeadline"
+import * as Retry from "@imgur-auth/http/Retry"
+import { TokenStore } from "@imgur-auth/http/TokenStore"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Supervisor from "effect/Supervisor"
+import * as NodeImgurAuth from "../src/NodeImgurAuth.js"
+import * as NodeUndiciClient from "../src/NodeUndiciClient.js"
+import { listen } from "./utils/listen.js"
+
+// `NodeUndiciClient` keeps `RequestDeadline`s itself, so that `ImgurApiClient`
+// and `ImgurAuth` time requests out without a fiber per request.
+
+const timers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+
+/** A server that takes requests and never answers; the deferreds say when one arrived and when its socket closed. */
+const silent = Effect.gen(function*() {
+  const arrived = yield* Deferred.make<void>()
+  const closed = yield* Deferred.make<void>()
+  const origin = yield* listen((request) => {
+    request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+    Deferred.unsafeDone(arrived, Effect.void)
+  })
+  return { origin, arrived, closed }
+})
+
+/** `effect` with a deadline `millis` from now. */
+const within = (millis: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.locally(effect, RequestDeadline.current, Date.now() + millis)
+
+describe("NodeUndiciClient keeps deadlines", () => {
+  it.effect("its layer's client says so; a client made from it does not", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      assert.isTrue(RequestDeadline.isKept(client))
+      assert.isFalse(RequestDeadline.isKept(HttpClient.mapRequest(client, HttpClientRequest.setHeader("x-a", "1"))))
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scoped("a request not answered by its deadline fails with an Exceeded cause, and its connection is closed", () =>
+    Effect.gen(function*() {
+      const { origin, closed } = yield* silent
+      const client = yield* HttpClient.HttpClient
+      const error = yield* Effect.flip(within(150)(client.get(`${origin}/hangs`)))
+      assert.instanceOf(error, HttpClientError.RequestError)
+      assert.isTrue(RequestDeadline.isExceeded(error.cause))
+      yield* Deferred.await(closed)
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scoped("a body read under a deadline that passes fails with an Exceeded cause", () =>
+    Effect.gen(function*() {
+      // The headers and a first chunk, then nothing.
+      const origin = yield* listen((_request, response) => {
+        response.writeHead(200, { "content-type": "text/plain" })
+        response.write("part of it")
+      })
+      const client = yield* HttpClient.HttpClient
+      const error = yield* Effect.flip(within(150)(Effect.flatMap(client.get(`${origin}/stalls`), (r) => r.text)))
+      assert.instanceOf(error, HttpClientError.ResponseError)
+      assert.isTrue(RequestDeadline.isExceeded(error.cause))
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scoped("answered in time: the response, and no timer left behind", () =>
+    Effect.gen(function*() {
+      const origin = yield* listen((_request, response) => response.end("ok"))
+      const client = yield* HttpClient.HttpClient
+      const before = timers()
+      const text = yield* within(30_000)(Effect.flatMap(client.get(`${origin}/`), (r) => r.text))
+      assert.strictEqual(text, "ok")
+      assert.strictEqual(timers(), before)
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scoped("an interrupted request under a deadline is still aborted", () =>
+    Effect.gen(function*() {
+      const { origin, arrived, closed } = yield* silent
+      const client = yield* HttpClient.HttpClient
+      const fiber = yield* Effect.fork(within(30_000)(client.get(`${origin}/hangs`)))
+      yield* Deferred.await(arrived)
+      yield* Fiber.interrupt(fiber)
+      yield* Deferred.await(closed)
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+})
+
+// Through `NodeImgurAuth`, on the live clock (a `TestClock` races the request
+// against its own sleep, as the tests that move time want): the timeout is the
+// deadline, and costs no fiber.
+
+const { clientId, clientSecret } = ImgurEmulator.defaultClient
+
+const layerOver = (
+  emulator: ImgurEmulator.Service,
+  tokens: TokenSet.TokenSet,
+  httpClient?: Layer.Layer<HttpClient.HttpClient>
+) =>
+  NodeImgurAuth.layerWithoutTokenStore({
+    clientId,
+    clientSecret,
+    baseUrl: emulator.url,
+    timeout: "300 millis",
+    retrySchedule: Retry.schedule({ attempts: 1 }),
+    httpClient
+  }).pipe(Layer.provide(Layer.effect(TokenStore, TokenStore.makeMemory(tokens))))
+
+/** Counts the fibers started under it, ended or not. */
+class Counting extends Supervisor.AbstractSupervisor<number> {
+  started = 0
+  get value() {
+    return Effect.sync(() => this.started)
+  }
+  override onStart() {
+    this.started++
+  }
+}
+
+/** How many fibers were started while `effect` ran. */
+const fibersStarted = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const supervisor = new Counting()
+    const value = yield* Effect.supervised(effect, supervisor)
+    return { value, started: yield* supervisor.value }
+  })
+
+describe("timeouts through NodeImgurAuth's default client", () => {
+  it.scopedLive("a signed call that does not answer in time is Timeout, sent once", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const tokens = yield* TokenSet.fromResponse(yield* emulator.issueTokens(clientId, { expiresIn: 3600 }))
+      yield* emulator.inject("/3/account/me", { hang: true })
+      const result = yield* Effect.either(
+        Effect.flatMap(ImgurApiClient, (api) => api.httpClient.get("/3/account/me")).pipe(
+          Effect.provide(layerOver(emulator, tokens))
+        )
+      )
+      assert.isTrue(Either.isLeft(result) && result.left.reason === "Timeout")
+      assert.strictEqual(yield* emulator.countRequests({ path: "/3/account/me" }), 1)
+    }))
+
+  it.scopedLive("a refresh that does not answer in time is Timeout", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const issued = yield* emulator.issueTokens(clientId, { expiresIn: 3600 })
+      const tokens = yield* TokenSet.fromResponse(issued)
+      yield* emulator.inject("/oauth2/token", { hang: true })
+      const result = yield* Effect.either(
+        Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken(issued.refresh_token)).pipe(
+          Effect.provide(layerOver(emulator, tokens))
+        )
+      )
+      assert.isTrue(Either.isLeft(result) && result.left.reason === "Timeout")
+    }))
+
+  it.scopedLive("a signed call starts no fiber of its own for its timeout; a client that keeps no deadline does", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ImgurEmulator.make()
+      const tokens = yield* TokenSet.fromResponse(yield* emulator.issueTokens(clientId, { expiresIn: 3600 }))
+      const call = Effect.flatMap(
+        ImgurApiClient,
+        (api) =>
+          Effect.flatMap(api.httpClient.get("/3/account/me"), (response) => Effect.as(response.text, response.status))
+      )
+      // The layers are built first: only the call runs under the supervisor.
+      const keeping = yield* Layer.build(layerOver(emulator, tokens))
+      const racing = yield* Layer.build(layerOver(emulator, tokens, NodeHttpClient.layerUndici))
+      // A first call seeds what is lazily made (the token state's first read); the next are counted.
+      yield* Effect.provide(call, keeping)
+      yield* Effect.provide(call, racing)
+      const kept = yield* fibersStarted(Effect.provide(call, keeping))
+      const raced = yield* fibersStarted(Effect.provide(call, racing))
+      assert.strictEqual(kept.value, 200)
+      assert.strictEqual(raced.value, 200)
+      assert.strictEqual(kept.started, 0)
+      assert.isAtLeast(raced.started, 1)
+    }))
+})
