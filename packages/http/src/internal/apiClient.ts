@@ -9,8 +9,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
 import * as Redacted from "effect/Redacted"
-import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
@@ -84,7 +85,12 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // A client that keeps deadlines itself is given one: the timeout then costs no fiber.
     const kept = RequestDeadline.isKept(http)
     const auth = yield* ImgurAuth
-    const rateLimits = yield* SubscriptionRef.make(RateLimit.empty)
+    // The latest figures and their changes, as a `SubscriptionRef` keeps them,
+    // but set in one synchronous step on every answer: its `set` takes a
+    // semaphore, which cost a call more than the rest of its bookkeeping.
+    const changes = yield* PubSub.unbounded<RateLimit.RateLimits>()
+    let latest = RateLimit.empty
+    const rateLimits = Effect.sync(() => latest)
 
     // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
     // each call reads the one in force, and what depends on it is made again
@@ -152,12 +158,15 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       })
 
     const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span | undefined) =>
-      Effect.flatMap(DateTime.now, (now) => {
-        const parsed = RateLimit.parse(response.headers, now)
+      Effect.clockWith((clock) => {
+        const parsed = RateLimit.parse(response.headers, DateTime.unsafeMake(clock.unsafeCurrentTimeMillis()))
         if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
-        if (!hasAny(parsed)) return Effect.void
-        shared?.record(parsed)
-        return SubscriptionRef.set(rateLimits, parsed)
+        if (hasAny(parsed)) {
+          shared?.record(parsed)
+          latest = parsed
+          changes.unsafeOffer(parsed)
+        }
+        return Effect.void
       })
 
     /**
@@ -209,7 +218,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // again: the call fails at once (nothing sent, no refresh), or with
     // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
     const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
-      Effect.flatMap(SubscriptionRef.get(rateLimits), (own) => {
+      Effect.flatMap(rateLimits, (own) => {
         const limits = shared === undefined ? own : shared.withAppBudgets(own)
         // Most answers leave every budget above zero: nothing to wait for, not even the clock.
         return anySpent(limits) ? holdBackFor(request, limits) : Effect.void
@@ -319,8 +328,13 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     const service: Service = {
       httpClient: client("user"),
       anonymous: client("anonymous"),
-      rateLimits: SubscriptionRef.get(rateLimits),
-      rateLimitChanges: rateLimits.changes
+      rateLimits,
+      // Subscribed first, then the latest read: a change in between is not lost, and shows once.
+      rateLimitChanges: Stream.unwrapScoped(Effect.map(
+        PubSub.subscribe(changes),
+        (dequeue) =>
+          Stream.changesWith(Stream.concat(Stream.make(latest), Stream.fromQueue(dequeue)), (a, b) => a === b)
+      ))
     }
     return service
   })
