@@ -75,23 +75,7 @@ export const empty: RateLimits = {
 
 type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 
-/** The headers `parse` reads; the others of a response are not looked at. */
-const names = new Set([
-  "x-ratelimit-userlimit",
-  "x-ratelimit-userremaining",
-  "x-ratelimit-userreset",
-  "x-ratelimit-clientlimit",
-  "x-ratelimit-clientremaining",
-  "x-post-rate-limit-limit",
-  "x-post-rate-limit-remaining",
-  "x-post-rate-limit-reset",
-  "x-ratelimit-requests-limit",
-  "x-ratelimit-requests-remaining",
-  "x-ratelimit-requests-reset",
-  "retry-after"
-])
-
-// Every response is parsed, so only the names above are collected (a name in any case).
+// Every response is parsed: only the names it may read (`x-…`, `retry-after`, in any case) are collected.
 const collect = (headers: Headers): ReadonlyMap<string, ReadonlyArray<string>> => {
   const byName = new Map<string, Array<string>>()
   if (typeof headers !== "object" || headers === null) return byName
@@ -100,7 +84,7 @@ const collect = (headers: Headers): ReadonlyMap<string, ReadonlyArray<string>> =
     const first = name.charCodeAt(0) | 0x20
     if (first !== 0x78 && first !== 0x72) continue // neither "x-…" nor "retry-after"
     const key = name.toLowerCase()
-    if (!names.has(key)) continue
+    if (first === 0x72 && key !== "retry-after") continue
     const value: unknown = headers[name]
     const values = typeof value === "string" ? [value] : Array.isArray(value) ? value : []
     for (const item of values) {
