@@ -60,9 +60,9 @@ import * as internal from "./internal/apiClient.js"
  * (requests sent; `0` when held back, with `imgur.rate_limit.spent` naming
  * the budget), `imgur.refreshed`, and the rate-limit figures of the last
  * answer that carried them (`imgur.rate_limit.user.remaining`, …, resets in
- * Unix seconds). The `HttpClient`'s span of each request sent is its child;
- * there `authorization` and the gateway keys show redacted. No attribute
- * holds a token, the client secret or a gateway key.
+ * Unix seconds). The `HttpClient`'s own span is turned off for the
+ * requests of a call, so a call is this one span and no trace context goes
+ * to Imgur. No attribute holds a token, the client secret or a gateway key.
  *
  * @since 0.1.0
  * @category models

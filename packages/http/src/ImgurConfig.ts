@@ -54,7 +54,11 @@ export interface Service {
    * the app's own backend endpoint that adds the client secret server-side.
    */
   readonly tokenUrl: Option.Option<string>
-  /** How long one request may take before it fails with `Timeout`. Default 10 seconds. */
+  /**
+   * How long one request may take before it fails with `Timeout`. Default 10
+   * seconds. A client that keeps `RequestDeadline`s (`NodeUndiciClient`) is
+   * given the deadline; any other is raced against a timer.
+   */
   readonly timeout: Duration.Duration
   /** An access token that expires within this much is refreshed first. Default 60 seconds. */
   readonly refreshSkew: Duration.Duration
