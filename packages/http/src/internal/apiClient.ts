@@ -139,9 +139,9 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       })
 
     // Each request sent counts on the call's span, and each answer writes its status and figures there.
-    const send = (request: HttpClientRequest.HttpClientRequest) =>
-      Effect.flatMap(Tracing.currentSpan, (span) => {
-        if (span !== undefined) Tracing.countAttempt(span)
+    const send = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
+      Effect.suspend(() => {
+        Tracing.countAttempt(span)
         return Timeout.timeoutFail(
           execute(request),
           configured.config.timeout,
@@ -157,10 +157,10 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         )
       })
 
-    const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span | undefined) =>
+    const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span) =>
       Effect.clockWith((clock) => {
         const parsed = RateLimit.parse(response.headers, DateTime.unsafeMake(clock.unsafeCurrentTimeMillis()))
-        if (span !== undefined) Tracing.writeAnswer(span, response.status, parsed)
+        Tracing.writeAnswer(span, response.status, parsed)
         if (hasAny(parsed)) {
           shared?.record(parsed)
           latest = parsed
@@ -176,7 +176,8 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
      */
     const attempt = (
       request: HttpClientRequest.HttpClientRequest,
-      token: Option.Option<Redacted.Redacted<string>>
+      token: Option.Option<Redacted.Redacted<string>>,
+      span: Tracer.Span
     ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
       Effect.gen(function*() {
         const authorization = ApiHost.authorization({
@@ -187,7 +188,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         for (const [name, value] of configured.host.headers) {
           signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
         }
-        const response = yield* send(signed)
+        const response = yield* send(signed, span)
         const status = response.status
         const withUserToken = Option.isSome(token)
         if (!needsBody(status, withUserToken)) {
@@ -217,14 +218,18 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // A budget the latest answer says is spent until a reset is not spent
     // again: the call fails at once (nothing sent, no refresh), or with
     // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
-    const holdBack = (request: HttpClientRequest.HttpClientRequest) =>
+    const holdBack = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
       Effect.flatMap(rateLimits, (own) => {
         const limits = shared === undefined ? own : shared.withAppBudgets(own)
         // Most answers leave every budget above zero: nothing to wait for, not even the clock.
-        return anySpent(limits) ? holdBackFor(request, limits) : Effect.void
+        return anySpent(limits) ? holdBackFor(request, limits, span) : Effect.void
       })
 
-    const holdBackFor = (request: HttpClientRequest.HttpClientRequest, limits: RateLimit.RateLimits) =>
+    const holdBackFor = (
+      request: HttpClientRequest.HttpClientRequest,
+      limits: RateLimit.RateLimits,
+      span: Tracer.Span
+    ) =>
       Effect.gen(function*() {
         const now = yield* DateTime.now
         const spent = spentBudget(limits, request.method, now)
@@ -233,7 +238,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         if (configured.config.throttle === "wait" && Duration.lessThanOrEqualTo(wait, Retry.defaults.maxRetryAfter)) {
           return yield* Effect.sleep(wait)
         }
-        yield* Tracing.markHeldBack(budget, limits)
+        Tracing.markHeldBack(span, budget, limits)
         return yield* new ImgurAuthError.ImgurAuthError({
           reason: "RateLimited",
           detail: `the ${budget} budget is spent until its reset, so ${request.method} ${
@@ -245,8 +250,9 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
 
     const attemptWithRetry = (
       request: HttpClientRequest.HttpClientRequest,
-      token: Option.Option<Redacted.Redacted<string>>
-    ) => Retry.transient(attempt(request, token), configured.retrySchedule)
+      token: Option.Option<Redacted.Redacted<string>>,
+      span: Tracer.Span
+    ) => Retry.transient(attempt(request, token, span), configured.retrySchedule)
 
     /**
      * The user's access token when tokens are stored, or when a refresh token
@@ -283,17 +289,17 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         return Tracing.apiRequest(
           target.method,
           Tracing.apiPath(target.url, host.apiBaseUrl, basePath),
-          Effect.flatMap(encodeForm(target), (api) => signed(mode, api))
+          (span) => Effect.flatMap(encodeForm(target), (api) => signed(mode, api, span))
         )
       })
 
-    const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest) =>
+    const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
       Effect.gen(function*() {
         const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
           ? Option.none()
           : yield* currentToken
-        yield* holdBack(api)
-        const first = yield* attemptWithRetry(api, token)
+        yield* holdBack(api, span)
+        const first = yield* attemptWithRetry(api, token, span)
         if (first._tag === "Response" || Option.isNone(token)) return first.response
         // Imgur rejected the token. If the stored token has changed since it was
         // sent (another request's refresh replaced it), try again with that one;
@@ -309,12 +315,12 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
             used = stored.value.accessToken
           } else if (!refreshed) {
             refreshed = true
-            yield* Tracing.markRefreshed
+            Tracing.markRefreshed(span)
             used = yield* auth.refreshAfterRejection(used)
           } else {
             break
           }
-          outcome = yield* attemptWithRetry(api, Option.some(used))
+          outcome = yield* attemptWithRetry(api, Option.some(used), span)
         }
         return outcome.response
       })

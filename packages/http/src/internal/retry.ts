@@ -128,13 +128,14 @@ const onlyAbout = <Out>(
       : Effect.succeed([state, Option.none<Out>(), ScheduleDecision.done] as const))
 
 /**
- * `Effect.retry` along `schedule`, for the failures `retryable` takes; a
- * schedule made from options `schedule` refused fails at once, unsent.
+ * `Effect.retry` along `schedule()` (made at the first failure), for the
+ * failures `retryable` takes; a schedule made from options `schedule`
+ * refused fails at once, unsent.
  */
 const retryWhile = <A, R>(
   self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
   given: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
-  schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
+  schedule: () => Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>,
   retryable: Predicate.Predicate<ImgurAuthError.ImgurAuthError>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> => {
   const problem = refused.get(given)
@@ -149,7 +150,7 @@ const retryWhile = <A, R>(
       replayed = true
       return Effect.fail(first)
     })
-    return Effect.retry(again, onlyAbout(schedule, retryable))
+    return Effect.retry(again, onlyAbout(schedule(), retryable))
   })
 }
 
@@ -159,7 +160,7 @@ export const transient: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, schedule, withRetryAfter(schedule), ImgurAuthError.isTransient)
+  ) => retryWhile(self, schedule, () => withRetryAfter(schedule), ImgurAuthError.isTransient)
 )
 
 /** @internal */
@@ -172,5 +173,5 @@ export const singleUse: Retry.Policy = dual(
   <A, R>(
     self: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
     schedule: Schedule.Schedule<unknown, ImgurAuthError.ImgurAuthError>
-  ) => retryWhile(self, schedule, schedule, isRefusedBeforeSending)
+  ) => retryWhile(self, schedule, () => schedule, isRefusedBeforeSending)
 )

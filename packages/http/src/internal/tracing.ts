@@ -3,7 +3,7 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 
 /**
  * The spans of `ImgurApiClient` calls and `ImgurAuth` token requests and
@@ -129,14 +129,14 @@ const traced = <A, R>(
 export const apiRequest = <A, R>(
   method: string,
   path: string,
-  body: Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+  body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
   traced(names.apiRequest, (span) => {
     span.attribute(attributes.method, method)
     span.attribute(attributes.path, path)
     span.attribute(attributes.attempts, 0)
     span.attribute(attributes.refreshed, false)
-  }, () => body)
+  }, body)
 
 /**
  * One token request (with its retries) as one client span: the grant type,
@@ -154,23 +154,13 @@ export const tokenRequest = <A, R>(
   }, body)
 
 /**
- * The span of the call this runs in, if it runs in one.
- *
- * @internal
- */
-export const currentSpan: Effect.Effect<Tracer.Span | undefined> = Effect.map(
-  Effect.serviceOption(Tracer.ParentSpan),
-  (parent) => parent._tag === "Some" && parent.value._tag === "Span" ? parent.value : undefined
-)
-
-/**
  * The call refreshed its token after Imgur rejected it.
  *
  * @internal
  */
-export const markRefreshed: Effect.Effect<void> = Effect.map(currentSpan, (span) => {
-  span?.attribute(attributes.refreshed, true)
-})
+export const markRefreshed = (span: Tracer.Span): void => {
+  span.attribute(attributes.refreshed, true)
+}
 
 /**
  * A call held back by the spent `budget`: nothing sent, and the figures
@@ -178,12 +168,10 @@ export const markRefreshed: Effect.Effect<void> = Effect.map(currentSpan, (span)
  *
  * @internal
  */
-export const markHeldBack = (budget: string, limits: RateLimit.RateLimits): Effect.Effect<void> =>
-  Effect.map(currentSpan, (span) => {
-    if (span === undefined) return
-    span.attribute(attributes.spentBudget, budget)
-    writeRateLimits(span, limits)
-  })
+export const markHeldBack = (span: Tracer.Span, budget: string, limits: RateLimit.RateLimits): void => {
+  span.attribute(attributes.spentBudget, budget)
+  writeRateLimits(span, limits)
+}
 
 /**
  * The path of an API base URL without its trailing slash (`""` for an
