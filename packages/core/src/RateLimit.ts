@@ -97,15 +97,18 @@ const collect = (headers: Headers): ReadonlyMap<string, ReadonlyArray<string>> =
   return byName
 }
 
-const single = (headers: ReadonlyMap<string, ReadonlyArray<string>>, name: string): Option.Option<string> => {
+/** The one value of a header (sent once, or always the same); `undefined` otherwise. */
+const single = (headers: ReadonlyMap<string, ReadonlyArray<string>>, name: string): string | undefined => {
   const values = headers.get(name)
   const first = values?.[0]
-  if (values === undefined || first === undefined) return Option.none()
-  return values.every((value) => value === first) ? Option.some(first) : Option.none()
+  if (values === undefined || first === undefined) return undefined
+  return values.every((value) => value === first) ? first : undefined
 }
 
-const wholeNumber = (value: string): Option.Option<number> =>
-  /^[0-9]{1,15}$/.test(value) ? Option.some(Number(value)) : Option.none()
+const wholeNumberPattern = /^[0-9]{1,15}$/
+
+const wholeNumber = (value: string | undefined): Option.Option<number> =>
+  value !== undefined && wholeNumberPattern.test(value) ? Option.some(Number(value)) : Option.none()
 
 // The instants a `Date` can hold (±8.64e15 ms): `unsafeMake` does not throw for those.
 const maxDateMillis = 8.64e15
@@ -220,7 +223,7 @@ const retryAfter = (value: string, now: DateTime.Utc): Option.Option<Duration.Du
  */
 export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
   const all = collect(headers)
-  const count = (name: string) => Option.flatMap(single(all, name), wholeNumber)
+  const count = (name: string) => wholeNumber(single(all, name))
   const secondsFromNow = (name: string) =>
     Option.flatMap(count(name), (seconds) => instant(now.epochMillis + seconds * 1000))
   const clientLimit = count("x-ratelimit-clientlimit")
@@ -240,7 +243,7 @@ export const parse = (headers: Headers, now: DateTime.Utc): RateLimits => {
     requestsLimit: count("x-ratelimit-requests-limit"),
     requestsRemaining: count("x-ratelimit-requests-remaining"),
     requestsReset: secondsFromNow("x-ratelimit-requests-reset"),
-    retryAfter: Option.flatMap(single(all, "retry-after"), (value) => retryAfter(value, now))
+    retryAfter: Option.flatMap(Option.fromNullable(single(all, "retry-after")), (value) => retryAfter(value, now))
   }
 }
 

@@ -6,30 +6,61 @@
  * race the request against the `Clock` in a fiber of its own: a fork and a
  * hop back, on every request, for a timeout that almost never fires. A client
  * that says it keeps deadlines (`keeps`; `NodeUndiciClient` does) is given
- * one instead, in `current`, and fails what passes it with an `Exceeded`
- * cause, which they report as `Timeout`. Under a `TestClock`, or another
+ * one instead, with each request (`attach`), and fails what passes it with
+ * an `Exceeded` cause, which they report as `Timeout`: no fiber, no step of
+ * its own. Under a `TestClock`, or another
  * clock than the live one, they race as before, so tests move time as usual.
  *
  * @since 0.3.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Data from "effect/Data"
-import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Predicate from "effect/Predicate"
 
 /**
- * The time (Unix milliseconds, as `Date.now()`) by which the requests sent in
- * this region must have answered: their headers, and the body of any
- * response read in the region too. `undefined`, the default, for none.
+ * A request's deadline: the time (Unix milliseconds, as `Date.now()`) by
+ * which it must have answered, and whether reading the body of its response
+ * must have ended by then too.
  *
  * @since 0.3.0
- * @category fiber refs
+ * @category models
  */
-export const current: FiberRef.FiberRef<number | undefined> = globalValue(
-  Symbol.for("@imgur-auth/http/RequestDeadline/current"),
-  () => FiberRef.unsafeMake<number | undefined>(undefined)
+export interface Deadline {
+  readonly at: number
+  readonly coversBody: boolean
+}
+
+const deadlines = globalValue(
+  Symbol.for("@imgur-auth/http/RequestDeadline/deadlines"),
+  () => new WeakMap<HttpClientRequest.HttpClientRequest, Deadline>()
 )
+
+/**
+ * `request`, with `deadline` for a client that keeps deadlines (see
+ * `keeps`); any other client sends it as it is. The deadline is the
+ * request object's: a request made from it (`setHeader`, …) has none, and
+ * so has the one `HttpClient.make` hands its client when the platform's
+ * tracer adds trace headers. Attach it for a client whose tracer is off for
+ * the request (`HttpClient.withTracerDisabledWhen`), as `ImgurApiClient` and
+ * `ImgurAuth` do.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const attach = <R extends HttpClientRequest.HttpClientRequest>(request: R, deadline: Deadline): R => {
+  deadlines.set(request, deadline)
+  return request
+}
+
+/**
+ * The deadline `attach` gave `request`, if any.
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const of = (request: HttpClientRequest.HttpClientRequest): Deadline | undefined => deadlines.get(request)
 
 /**
  * What a client that keeps deadlines fails with (as the `cause` of its
@@ -58,9 +89,10 @@ export const isExceeded = (u: unknown): u is Exceeded => Predicate.isTagged(u, "
 const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers"), () => new WeakSet<object>())
 
 /**
- * Marks `client` as one that keeps `current`: it fails a request that has
- * not answered by the deadline, and a body read in the region that has not
- * ended by then, with an `Exceeded` cause. A client made from it
+ * Marks `client` as one that keeps deadlines: it fails a request that has
+ * not answered by the deadline `attach` gave it, and a body read that has
+ * not ended by then when the deadline covers the body, with an `Exceeded`
+ * cause. A client made from it
  * (`HttpClient.mapRequest`, `withTracerDisabledWhen`…) is not marked, and is
  * raced as any other.
  *

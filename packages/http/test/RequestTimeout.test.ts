@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
-import { timeoutFail } from "../src/internal/timeout.js"
+import { timeoutFail, timeoutRequest } from "../src/internal/timeout.js"
 import * as RequestDeadline from "../src/RequestDeadline.js"
 
 // The timeout every token request and API call runs under: a bare timer on
@@ -98,37 +98,46 @@ describe("request timeout, on another clock", () => {
 })
 
 // A client that keeps `RequestDeadline`s (`NodeUndiciClient`) is given one
-// instead of a race: no fiber, and the client's `Exceeded` is the timeout.
+// with the request instead of a race: no fiber, and the client's `Exceeded`
+// is the timeout.
 describe("request timeout, for a client that keeps deadlines", () => {
-  const kept = true
-  const exceeded = (deadline: number) => ({
-    _tag: "Failed" as const,
-    cause: new RequestDeadline.Exceeded({ deadline })
-  })
+  const kept = { kept: true, coversBody: false }
+  const exceeded = (at: number) => ({ _tag: "Failed" as const, cause: new RequestDeadline.Exceeded({ deadline: at }) })
+  /** The deadline `send` was given. */
+  const given = (options: { readonly kept: boolean; readonly coversBody: boolean }, duration: Duration.Duration) =>
+    timeoutRequest((deadline) => Effect.succeed(deadline), duration, late, options)
 
-  it.live("on the live clock, sets the deadline for the request, and none outside it", () =>
+  it.live("on the live clock, the request is given the deadline: now + timeout, and whether it covers the body", () =>
     Effect.gen(function*() {
       const before = Date.now()
-      const seen = yield* timeoutFail(FiberRef.get(RequestDeadline.current), Duration.seconds(30), late, kept)
-      assert.isDefined(seen)
-      assert.isAtLeast(seen!, before + 30_000)
-      assert.isAtMost(seen!, Date.now() + 30_000)
-      assert.isUndefined(yield* FiberRef.get(RequestDeadline.current))
+      const deadline = yield* given(kept, Duration.seconds(30))
+      assert.isDefined(deadline)
+      assert.isAtLeast(deadline!.at, before + 30_000)
+      assert.isAtMost(deadline!.at, Date.now() + 30_000)
+      assert.isFalse(deadline!.coversBody)
+      assert.isTrue((yield* given({ kept: true, coversBody: true }, Duration.seconds(30)))!.coversBody)
+    }))
+
+  it.live("a client that keeps none is given none, and raced", () =>
+    Effect.gen(function*() {
+      assert.isUndefined(yield* given({ kept: false, coversBody: false }, Duration.seconds(30)))
+      const interrupted = yield* Ref.make(false)
+      const result = yield* Effect.either(
+        timeoutRequest(() => hangs(interrupted), Duration.millis(20), late, { kept: false, coversBody: false })
+      )
+      assert.deepStrictEqual(result, Either.left("late"))
+      assert.isTrue(yield* Ref.get(interrupted))
     }))
 
   it.live("a failure the deadline caused is onTimeout(); any other passes through", () =>
     Effect.gen(function*() {
-      const timedOut = yield* Effect.flip(timeoutFail(Effect.fail(exceeded(0)), Duration.seconds(30), late, kept))
-      assert.strictEqual(timedOut, "late")
-      const other = yield* Effect.flip(
-        timeoutFail(
-          Effect.fail({ _tag: "Failed" as const, cause: new Error("reset") }),
-          Duration.seconds(30),
-          late,
-          kept
-        )
+      const timedOut = yield* Effect.flip(
+        timeoutRequest(() => Effect.fail(exceeded(0)), Duration.seconds(30), late, kept)
       )
-      assert.notStrictEqual(other, "late")
+      assert.strictEqual(timedOut, "late")
+      const reset = { _tag: "Failed" as const, cause: new Error("reset") }
+      const other = yield* Effect.flip(timeoutRequest(() => Effect.fail(reset), Duration.seconds(30), late, kept))
+      assert.strictEqual(other, reset)
     }))
 
   it.live("starts no fiber and no timer of its own", () =>
@@ -142,7 +151,7 @@ describe("request timeout, for a client that keeps deadlines", () => {
         }
       })()
       const value = yield* Effect.supervised(
-        timeoutFail(Effect.as(Effect.sleep("5 millis"), 1), Duration.seconds(30), late, kept),
+        timeoutRequest(() => Effect.as(Effect.sleep("5 millis"), 1), Duration.seconds(30), late, kept),
         counting
       )
       assert.strictEqual(value, 1)
@@ -152,9 +161,11 @@ describe("request timeout, for a client that keeps deadlines", () => {
 
   it.effect("under a TestClock, races as for any client: no deadline, and the clock drives it", () =>
     Effect.gen(function*() {
+      assert.isUndefined(yield* given(kept, Duration.seconds(5)))
       const interrupted = yield* Ref.make(false)
-      assert.isUndefined(yield* timeoutFail(FiberRef.get(RequestDeadline.current), Duration.seconds(5), late, kept))
-      const fiber = yield* Effect.fork(Effect.either(timeoutFail(hangs(interrupted), Duration.seconds(5), late, kept)))
+      const fiber = yield* Effect.fork(
+        Effect.either(timeoutRequest(() => hangs(interrupted), Duration.seconds(5), late, kept))
+      )
       yield* TestClock.adjust("5 seconds")
       assert.deepStrictEqual(yield* Fiber.join(fiber), Either.left("late"))
       assert.isTrue(yield* Ref.get(interrupted))

@@ -149,13 +149,13 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   /** @internal */
   private read<A>(start: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.withFiberRuntime((fiber) => {
-      // A body read under a `RequestDeadline` ends by it: the body is destroyed when it passes.
-      const deadline = fiber.getFiberRef(RequestDeadline.current)
+    return Effect.suspend(() => {
+      // The body of a request whose deadline covers it is read by then: it is destroyed when it passes.
+      const deadline = RequestDeadline.of(this.request)
       return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-        const timer = deadline === undefined ? undefined : setTimeout(() => {
-          this.source.body.destroy(new RequestDeadline.Exceeded({ deadline }))
-        }, Math.max(0, deadline - Date.now()))
+        const timer = deadline === undefined || !deadline.coversBody ? undefined : setTimeout(() => {
+          this.source.body.destroy(new RequestDeadline.Exceeded({ deadline: deadline.at }))
+        }, Math.max(0, deadline.at - Date.now()))
         start().then(
           (value) => {
             clearTimeout(timer)
@@ -251,17 +251,15 @@ const send = (
   url: URL,
   signal: AbortSignal,
   { body, headers }: Prepared,
-  deadline: number | undefined
+  deadline: RequestDeadline.Deadline | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
     let timer: ReturnType<typeof setTimeout> | undefined
     let sent: AbortSignal | DeadlineSignal = signal
     if (deadline !== undefined) {
       const own = new DeadlineSignal(signal)
-      timer = setTimeout(
-        () => own.abort(new RequestDeadline.Exceeded({ deadline })),
-        Math.max(0, deadline - Date.now())
-      )
+      const at = deadline.at
+      timer = setTimeout(() => own.abort(new RequestDeadline.Exceeded({ deadline: at })), Math.max(0, at - Date.now()))
       sent = own
     }
     const answered = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => {
@@ -310,17 +308,18 @@ const dispatch = (
  * connect or send is a `RequestError` with reason `Transport`, a body that
  * cannot be read a `ResponseError` with reason `Decode`.
  *
- * It keeps `RequestDeadline`s (`RequestDeadline.keeps`): a request sent
- * with one set is aborted when it passes, and so is a body read under one,
- * with a `RequestDeadline.Exceeded` cause. `ImgurApiClient` and `ImgurAuth`
+ * It keeps `RequestDeadline`s (`RequestDeadline.keeps`): a request given
+ * one (`RequestDeadline.attach`) is aborted when it passes, and so is the
+ * reading of its body when the deadline covers it, with a
+ * `RequestDeadline.Exceeded` cause. `ImgurApiClient` and `ImgurAuth`
  * time their requests out so, without a fiber per request.
  *
  * @since 0.3.0
  * @category constructors
  */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  RequestDeadline.keeps(HttpClient.make((request, url, signal, fiber) => {
-    const deadline = fiber.getFiberRef(RequestDeadline.current)
+  RequestDeadline.keeps(HttpClient.make((request, url, signal) => {
+    const deadline = RequestDeadline.of(request)
     const prepared = prepare(request)
     return Effect.isEffect(prepared)
       ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))

@@ -14,7 +14,9 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import { constTrue } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Supervisor from "effect/Supervisor"
 import * as NodeImgurAuth from "../src/NodeImgurAuth.js"
 import * as NodeUndiciClient from "../src/NodeUndiciClient.js"
@@ -36,9 +38,14 @@ const silent = Effect.gen(function*() {
   return { origin, arrived, closed }
 })
 
-/** `effect` with a deadline `millis` from now. */
-const within = (millis: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.locally(effect, RequestDeadline.current, Date.now() + millis)
+/**
+ * `request` with a deadline `millis` from now, covering its body or not. The
+ * clients below have the platform's tracer off, as `ImgurApiClient` and
+ * `ImgurAuth` have it: with it on, `HttpClient.make` hands the client a new
+ * request (with trace headers), which has no deadline.
+ */
+const within = <R extends HttpClientRequest.HttpClientRequest>(millis: number, request: R, coversBody = false) =>
+  RequestDeadline.attach(request, { at: Date.now() + millis, coversBody })
 
 describe("NodeUndiciClient keeps deadlines", () => {
   it.effect("its layer's client says so; a client made from it does not", () =>
@@ -51,32 +58,45 @@ describe("NodeUndiciClient keeps deadlines", () => {
   it.scoped("a request not answered by its deadline fails with an Exceeded cause, and its connection is closed", () =>
     Effect.gen(function*() {
       const { origin, closed } = yield* silent
-      const client = yield* HttpClient.HttpClient
-      const error = yield* Effect.flip(within(150)(client.get(`${origin}/hangs`)))
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, constTrue)
+      const error = yield* Effect.flip(client.execute(within(150, HttpClientRequest.get(`${origin}/hangs`))))
       assert.instanceOf(error, HttpClientError.RequestError)
       assert.isTrue(RequestDeadline.isExceeded(error.cause))
       yield* Deferred.await(closed)
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
 
-  it.scoped("a body read under a deadline that passes fails with an Exceeded cause", () =>
+  it.scopedLive("a body read past a deadline that covers it fails with an Exceeded cause; one that does not, is not cut", () =>
     Effect.gen(function*() {
       // The headers and a first chunk, then nothing.
       const origin = yield* listen((_request, response) => {
         response.writeHead(200, { "content-type": "text/plain" })
         response.write("part of it")
       })
-      const client = yield* HttpClient.HttpClient
-      const error = yield* Effect.flip(within(150)(Effect.flatMap(client.get(`${origin}/stalls`), (r) => r.text)))
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, constTrue)
+      const read = (coversBody: boolean) =>
+        Effect.flatMap(
+          client.execute(within(150, HttpClientRequest.get(`${origin}/stalls`), coversBody)),
+          (response) => response.text
+        )
+      const error = yield* Effect.flip(read(true))
       assert.instanceOf(error, HttpClientError.ResponseError)
       assert.isTrue(RequestDeadline.isExceeded(error.cause))
+      // Without the body in the deadline, the read is still going well past it.
+      const reading = yield* Effect.fork(read(false))
+      yield* Effect.sleep("400 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(reading)))
+      yield* Fiber.interrupt(reading)
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
 
   it.scoped("answered in time: the response, and no timer left behind", () =>
     Effect.gen(function*() {
       const origin = yield* listen((_request, response) => response.end("ok"))
-      const client = yield* HttpClient.HttpClient
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, constTrue)
       const before = timers()
-      const text = yield* within(30_000)(Effect.flatMap(client.get(`${origin}/`), (r) => r.text))
+      const text = yield* Effect.flatMap(
+        client.execute(within(30_000, HttpClientRequest.get(`${origin}/`), true)),
+        (r) => r.text
+      )
       assert.strictEqual(text, "ok")
       assert.strictEqual(timers(), before)
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
@@ -84,8 +104,8 @@ describe("NodeUndiciClient keeps deadlines", () => {
   it.scoped("an interrupted request under a deadline is still aborted", () =>
     Effect.gen(function*() {
       const { origin, arrived, closed } = yield* silent
-      const client = yield* HttpClient.HttpClient
-      const fiber = yield* Effect.fork(within(30_000)(client.get(`${origin}/hangs`)))
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, constTrue)
+      const fiber = yield* Effect.fork(client.execute(within(30_000, HttpClientRequest.get(`${origin}/hangs`))))
       yield* Deferred.await(arrived)
       yield* Fiber.interrupt(fiber)
       yield* Deferred.await(closed)

@@ -142,15 +142,15 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     const send = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
       Effect.suspend(() => {
         Tracing.countAttempt(span)
-        return Timeout.timeoutFail(
-          execute(request),
+        return Timeout.timeoutRequest(
+          (deadline) => execute(deadline === undefined ? request : RequestDeadline.attach(request, deadline)),
           configured.config.timeout,
           () =>
             new ImgurAuthError.ImgurAuthError({
               reason: "Timeout",
               detail: `${request.method} ${Transport.pathOf(request.url)}`
             }),
-          kept
+          { kept, coversBody: false }
         ).pipe(
           redactGatewayHeaders,
           Effect.tap((response) => record(response, span))
@@ -260,19 +260,22 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
      * from the first call: `accessToken` refreshes once for it); else none
      * (anonymous, `Client-ID`).
      */
-    const currentToken = Effect.flatMap(auth.tokens, (tokens) => {
-      if (Option.isNone(tokens)) {
-        return Option.isSome(configured.config.refreshToken) ? Effect.asSome(auth.accessToken) : Effect.succeedNone
-      }
-      // Most calls find a token that is not about to expire: it is read once
-      // (`accessToken` reads the store again), and refreshed there otherwise.
-      return Effect.clockWith((clock) => {
-        const now = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-        return TokenSet.isExpiredAt(tokens.value, now, configured.config.refreshSkew)
-          ? Effect.asSome(auth.accessToken)
-          : Effect.succeedSome(tokens.value.accessToken)
+    const currentToken = (span: Tracer.Span) =>
+      Effect.flatMap(auth.tokens, (tokens) => {
+        if (Option.isNone(tokens)) {
+          return Option.isSome(configured.config.refreshToken)
+            ? Effect.asSome(Effect.withParentSpan(auth.accessToken, span))
+            : Effect.succeedNone
+        }
+        // Most calls find a token that is not about to expire: it is read once
+        // (`accessToken` reads the store again), and refreshed there otherwise.
+        return Effect.clockWith((clock) => {
+          const now = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+          return TokenSet.isExpiredAt(tokens.value, now, configured.config.refreshSkew)
+            ? Effect.asSome(Effect.withParentSpan(auth.accessToken, span))
+            : Effect.succeedSome(tokens.value.accessToken)
+        })
       })
-    })
 
     // How many times one call is sent again after Imgur rejected its token
     // (each time with a newer token: its own refresh's, or another call's).
@@ -297,7 +300,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       Effect.gen(function*() {
         const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
           ? Option.none()
-          : yield* currentToken
+          : yield* currentToken(span)
         yield* holdBack(api, span)
         const first = yield* attemptWithRetry(api, token, span)
         if (first._tag === "Response" || Option.isNone(token)) return first.response
@@ -316,7 +319,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
           } else if (!refreshed) {
             refreshed = true
             Tracing.markRefreshed(span)
-            used = yield* auth.refreshAfterRejection(used)
+            used = yield* Effect.withParentSpan(auth.refreshAfterRejection(used), span)
           } else {
             break
           }

@@ -40,26 +40,21 @@ type StartTimer = (fire: () => void) => () => void
  * The child's `FiberRefs` are never merged back: `self` may set a `FiberRef`
  * for itself alone (the token request turns off the HTTP client's span so).
  *
- * With `kept` (the client keeps `RequestDeadline`s, as `NodeUndiciClient`
- * does) and the live `Clock`, there is no fiber at all: `self` runs with the
- * deadline set, and the client fails what passes it.
+ * `timeoutRequest` does without the fiber for a client that keeps deadlines.
  *
  * @internal
  */
 export const timeoutFail = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
   duration: Duration.Duration,
-  onTimeout: () => E2,
-  kept = false
+  onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) =>
     clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
-      ? kept
-        ? withDeadline(self, Date.now() + Duration.toMillis(duration), onTimeout)
-        : race(self, onTimeout, (fire) => {
-          const timer = setTimeout(fire, Duration.toMillis(duration))
-          return () => clearTimeout(timer)
-        })
+      ? race(self, onTimeout, (fire) => {
+        const timer = setTimeout(fire, Duration.toMillis(duration))
+        return () => clearTimeout(timer)
+      })
       : Effect.flatMap(
         Effect.forkDaemon(Effect.interruptible(clock.sleep(duration))),
         (sleeper) =>
@@ -73,20 +68,32 @@ export const timeoutFail = <A, E, R, E2>(
   )
 
 /**
- * `self` with `RequestDeadline.current` set, for a client that keeps it
- * (`RequestDeadline.keeps`): no fiber, no timer of ours. A failure caused by
- * the deadline passing (an `Exceeded` as the `cause`) is `onTimeout()`.
+ * One request, `send(deadline)`, failing with `onTimeout()` when it has not
+ * answered within `duration`. For a client that keeps deadlines (`kept`,
+ * `RequestDeadline.keeps`) on the live `Clock`, `send` is given the deadline
+ * to `attach` to its request and the client fails what passes it: no fiber,
+ * no timer of ours, and an error with an `Exceeded` cause is `onTimeout()`.
+ * Otherwise `send(undefined)` is raced as by `timeoutFail`.
+ *
+ * @internal
  */
-const withDeadline = <A, E, R, E2>(
-  self: Effect.Effect<A, E, R>,
-  deadline: number,
-  onTimeout: () => E2
+export const timeoutRequest = <A, E, R, E2>(
+  send: (deadline: RequestDeadline.Deadline | undefined) => Effect.Effect<A, E, R>,
+  duration: Duration.Duration,
+  onTimeout: () => E2,
+  options: { readonly kept: boolean; readonly coversBody: boolean }
 ): Effect.Effect<A, E | E2, R> =>
-  Effect.mapError(
-    Effect.locally(self, RequestDeadline.current, deadline),
-    (error): E | E2 =>
-      Predicate.hasProperty(error, "cause") && RequestDeadline.isExceeded(error.cause) ? onTimeout() : error
-  )
+  options.kept
+    ? Effect.clockWith((clock) =>
+      clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
+        ? Effect.mapError(
+          send({ at: clock.unsafeCurrentTimeMillis() + Duration.toMillis(duration), coversBody: options.coversBody }),
+          (error): E | E2 =>
+            Predicate.hasProperty(error, "cause") && RequestDeadline.isExceeded(error.cause) ? onTimeout() : error
+        )
+        : timeoutFail(send(undefined), duration, onTimeout)
+    )
+    : timeoutFail(send(undefined), duration, onTimeout)
 
 const race = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,

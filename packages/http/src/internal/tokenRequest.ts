@@ -175,14 +175,15 @@ export const make = (
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>
     error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
-  const exchange = (grant: Grant) =>
+  const exchange = (grant: Grant, deadline: RequestDeadline.Deadline | undefined) =>
     Effect.suspend(() => {
       const [name, value] = grantParams(grant)
       const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
       if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
       params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
+      const request = HttpClientRequest.bodyUrlParams(base, params)
       return Effect.flatMap(
-        http.execute(HttpClientRequest.bodyUrlParams(base, params)),
+        http.execute(deadline === undefined ? request : RequestDeadline.attach(request, deadline)),
         (response) => Effect.map(response.text, (body) => [response, body] as const)
       )
     })
@@ -193,7 +194,13 @@ export const make = (
   const attempt = (grant: Grant, span: Tracer.Span) =>
     Effect.suspend(() => {
       Tracing.countAttempt(span)
-      return Timeout.timeoutFail(Effect.mapError(exchange(grant), fromHttpError), config.timeout, onTimeout, kept)
+      // The body is read within the time too: an answer is the whole token response.
+      return Timeout.timeoutRequest(
+        (deadline) => Effect.mapError(exchange(grant, deadline), fromHttpError),
+        config.timeout,
+        onTimeout,
+        { kept, coversBody: true }
+      )
     }).pipe(Effect.flatMap(([response, body]) => answered(grant, response, body, span)))
   return (grant, retry) => Tracing.tokenRequest(grant.grantType, (span) => retry(attempt(grant, span)))
 }

@@ -3,6 +3,7 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import type * as Tracer from "effect/Tracer"
 
 /**
@@ -36,13 +37,18 @@ export const attributes = {
 
 const spanOptions: Tracer.SpanOptions = { kind: "client", captureStackTrace: false }
 
-/** The budgets under `imgur.rate_limit.<name>`, and their fields of `RateLimits`. */
 const budgets = [
   ["user", "userLimit", "userRemaining", "userReset"],
   ["client", "clientLimit", "clientRemaining", "clientReset"],
   ["post", "postLimit", "postRemaining", "postReset"],
   ["rapidapi", "requestsLimit", "requestsRemaining", "requestsReset"]
 ] as const
+
+/** The counts and the resets of each budget: their attribute names (`imgur.rate_limit.<budget>.*`), made once. */
+const counts = budgets.flatMap(([name, limit, remaining]) =>
+  [[`imgur.rate_limit.${name}.limit`, limit], [`imgur.rate_limit.${name}.remaining`, remaining]] as const
+)
+const resets = budgets.map(([name, , , reset]) => [`imgur.rate_limit.${name}.reset`, reset] as const)
 
 /**
  * The figures of rate-limit headers, under `imgur.rate_limit.*`: limits and
@@ -52,12 +58,13 @@ const budgets = [
  * @internal
  */
 export const writeRateLimits = (span: Tracer.Span, limits: RateLimit.RateLimits): void => {
-  for (const [name, limit, remaining, reset] of budgets) {
-    const prefix = `imgur.rate_limit.${name}.`
-    const [l, r, at] = [limits[limit], limits[remaining], limits[reset]]
-    if (l._tag === "Some") span.attribute(prefix + "limit", l.value)
-    if (r._tag === "Some") span.attribute(prefix + "remaining", r.value)
-    if (at._tag === "Some") span.attribute(prefix + "reset", Math.floor(at.value.epochMillis / 1000))
+  for (const [attribute, field] of counts) {
+    const count = limits[field]
+    if (count._tag === "Some") span.attribute(attribute, count.value)
+  }
+  for (const [attribute, field] of resets) {
+    const reset = limits[field]
+    if (reset._tag === "Some") span.attribute(attribute, Math.floor(reset.value.epochMillis / 1000))
   }
   if (limits.retryAfter._tag === "Some") {
     span.attribute("imgur.rate_limit.retry_after", Duration.toSeconds(limits.retryAfter.value))
@@ -105,24 +112,43 @@ const writeOutcome = (span: Tracer.Span, exit: Exit.Exit<unknown, ImgurAuthError
   }
 }
 
+// What `Effect.useSpan` does, with the outcome written and the span ended in
+// one step (this runs on every call), and the span made the parent of the
+// body's own only when `asParent` says so.
 const traced = <A, R>(
   name: string,
   start: (span: Tracer.Span) => void,
-  body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+  body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
+  asParent: boolean
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
-  Effect.useSpan(name, spanOptions, (span) => {
+  Effect.flatMap(Effect.makeSpan(name, spanOptions), (span) => {
     start(span)
-    return Effect.onExit(Effect.withParentSpan(body(span), span), (exit) => {
-      writeOutcome(span, exit)
-      return Effect.void
-    })
+    const run = asParent ? Effect.withParentSpan(body(span), span) : body(span)
+    return Effect.onExit(
+      run as Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>>,
+      (exit) =>
+        Effect.clockWith((clock) =>
+          Effect.withFiberRuntime((fiber) => {
+            writeOutcome(span, exit)
+            if (span.status._tag !== "Ended") {
+              span.end(
+                fiber.getFiberRef(FiberRef.currentTracerTimingEnabled) ? clock.unsafeCurrentTimeNanos() : 0n,
+                exit
+              )
+            }
+            return Effect.void
+          })
+        )
+    )
   })
 
 /**
  * One `ImgurApiClient` call as one client span, from before its token is
  * read to its last answer: method, path, attempts (0 until one is sent),
  * whether a refresh happened, the last answer's status and figures, the
- * outcome.
+ * outcome. The body does not run with the span as its parent (providing it
+ * costs a call more than the span itself): what makes a span of its own in
+ * there, a refresh, is given it (`Effect.withParentSpan`).
  *
  * @internal
  */
@@ -131,12 +157,17 @@ export const apiRequest = <A, R>(
   path: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
-  traced(names.apiRequest, (span) => {
-    span.attribute(attributes.method, method)
-    span.attribute(attributes.path, path)
-    span.attribute(attributes.attempts, 0)
-    span.attribute(attributes.refreshed, false)
-  }, body)
+  traced(
+    names.apiRequest,
+    (span) => {
+      span.attribute(attributes.method, method)
+      span.attribute(attributes.path, path)
+      span.attribute(attributes.attempts, 0)
+      span.attribute(attributes.refreshed, false)
+    },
+    body,
+    false
+  )
 
 /**
  * One token request (with its retries) as one client span: the grant type,
@@ -148,10 +179,15 @@ export const tokenRequest = <A, R>(
   grantType: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
 ): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
-  traced(names.tokenRequest, (span) => {
-    span.attribute(attributes.grantType, grantType)
-    span.attribute(attributes.attempts, 0)
-  }, body)
+  traced(
+    names.tokenRequest,
+    (span) => {
+      span.attribute(attributes.grantType, grantType)
+      span.attribute(attributes.attempts, 0)
+    },
+    body,
+    true
+  )
 
 /**
  * The call refreshed its token after Imgur rejected it.
