@@ -152,6 +152,13 @@ export const make = (
           fiber.addObserver(() => background.delete(fiber))
         }))
 
+    // Every write that reaches the store says so; one that finds it said already
+    // (most refreshes) publishes nothing and takes no semaphore.
+    const markSaved = Effect.flatMap(
+      SubscriptionRef.get(status),
+      (current) => current._tag === "Saved" ? Effect.void : SubscriptionRef.set(status, { _tag: "Saved" })
+    )
+
     const read = Effect.suspend(() => {
       if (MutableRef.get(forgetting)) return Effect.succeedNone
       const pending = MutableRef.get(unsaved)
@@ -180,7 +187,7 @@ export const make = (
           onSuccess: (stored) =>
             Effect.zipRight(
               Effect.sync(() => MutableRef.set(unsaved, Option.none())),
-              Effect.as(SubscriptionRef.set(status, { _tag: "Saved" }), stored)
+              Effect.as(markSaved, stored)
             ),
           onFailure: (error) =>
             Effect.gen(function*() {

@@ -113,19 +113,18 @@ const writeOutcome = (span: Tracer.Span, exit: Exit.Exit<unknown, ImgurAuthError
 }
 
 // What `Effect.useSpan` does, with the outcome written and the span ended in
-// one step (this runs on every call), and the span made the parent of the
-// body's own only when `asParent` says so.
+// one step (this runs on every call and token request). The body does not run
+// with the span as its parent: providing it costs more than the span itself,
+// and what makes a span of its own in there (a call's refresh) is given it.
 const traced = <A, R>(
   name: string,
   start: (span: Tracer.Span) => void,
-  body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>,
-  asParent: boolean
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
+  body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
   Effect.flatMap(Effect.makeSpan(name, spanOptions), (span) => {
     start(span)
-    const run = asParent ? Effect.withParentSpan(body(span), span) : body(span)
     return Effect.onExit(
-      run as Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>>,
+      body(span),
       (exit) =>
         Effect.clockWith((clock) =>
           Effect.withFiberRuntime((fiber) => {
@@ -146,9 +145,8 @@ const traced = <A, R>(
  * One `ImgurApiClient` call as one client span, from before its token is
  * read to its last answer: method, path, attempts (0 until one is sent),
  * whether a refresh happened, the last answer's status and figures, the
- * outcome. The body does not run with the span as its parent (providing it
- * costs a call more than the span itself): what makes a span of its own in
- * there, a refresh, is given it (`Effect.withParentSpan`).
+ * outcome. A refresh inside the call is given the span as its parent
+ * (`Effect.withParentSpan`).
  *
  * @internal
  */
@@ -156,7 +154,7 @@ export const apiRequest = <A, R>(
   method: string,
   path: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
   traced(
     names.apiRequest,
     (span) => {
@@ -165,8 +163,7 @@ export const apiRequest = <A, R>(
       span.attribute(attributes.attempts, 0)
       span.attribute(attributes.refreshed, false)
     },
-    body,
-    false
+    body
   )
 
 /**
@@ -178,15 +175,14 @@ export const apiRequest = <A, R>(
 export const tokenRequest = <A, R>(
   grantType: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
   traced(
     names.tokenRequest,
     (span) => {
       span.attribute(attributes.grantType, grantType)
       span.attribute(attributes.attempts, 0)
     },
-    body,
-    true
+    body
   )
 
 /**
