@@ -5,6 +5,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
+import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
 import * as Retry from "@imgur-auth/http/Retry"
 import * as Chunk from "effect/Chunk"
@@ -15,6 +16,7 @@ import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type * as Http from "node:http"
 import * as NodeImgurAuth from "../src/NodeImgurAuth.js"
 import * as NodeUndiciClient from "../src/NodeUndiciClient.js"
@@ -206,6 +208,36 @@ describe("NodeImgurAuth's HttpClient", () => {
           )
         assert.notStrictEqual(Redacted.value(tokens.accessToken), issued.access_token)
         assert.strictEqual(yield* emulator.countRequests({ path: "/oauth2/token", grantType: "refresh_token" }), 1)
+      }))
+
+    it.scoped(`${name}: a signed call and a refresh are one span each, with no http.client span of the platform's`, () =>
+      Effect.gen(function*() {
+        const emulator = yield* ImgurEmulator.make()
+        const issued = yield* emulator.issueTokens(ImgurEmulator.defaultClient.clientId)
+        const names: Array<string> = []
+        const native = yield* Effect.tracer
+        const recording = Tracer.make({
+          span: (name, ...rest) => {
+            names.push(name)
+            return native.span(name, ...rest)
+          },
+          context: native.context
+        })
+        const live = NodeImgurAuth.layer({
+          clientId,
+          clientSecret,
+          baseUrl: emulator.url,
+          store: false,
+          refreshToken: issued.refresh_token,
+          httpClient
+        })
+        const status = yield* Effect.gen(function*() {
+          yield* Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken())
+          const api = yield* ImgurApiClient
+          return (yield* api.httpClient.get("/3/account/me")).status
+        }).pipe(Effect.withTracer(recording), Effect.provide(live))
+        assert.strictEqual(status, 200)
+        assert.deepStrictEqual(names, ["ImgurAuth.tokenRequest", "ImgurApiClient.request"])
       }))
   }
 })
