@@ -55,9 +55,11 @@ export interface Service {
    */
   readonly tokenUrl: Option.Option<string>
   /**
-   * How long one request may take before it fails with `Timeout`. Default 10
-   * seconds. A client that keeps `RequestDeadline`s (`NodeUndiciClient`) is
-   * given the deadline; any other is raced against a timer.
+   * How long one request (one attempt) may take before it fails with
+   * `Timeout`, which is retried along `retrySchedule`. Default 10 seconds.
+   * On the live clock, a client that keeps `RequestDeadline`s
+   * (`NodeUndiciClient`) is given the deadline; any other client, and any
+   * client under another clock (a `TestClock`), is raced against a timer.
    */
   readonly timeout: Duration.Duration
   /** An access token that expires within this much is refreshed first. Default 60 seconds. */

@@ -3,13 +3,13 @@
  *
  * `ImgurApiClient` and `ImgurAuth` fail a request that has not answered
  * within `ImgurConfig.timeout` with `Timeout`. Around any `HttpClient` they
- * race the request against the `Clock` in a fiber of its own: a fork and a
- * hop back, on every request, for a timeout that almost never fires. A client
+ * race the request, run in a child fiber, against a timer: a fork and a hop
+ * back on every request, for a timeout that almost never fires. A client
  * that says it keeps deadlines (`keeps`; `NodeUndiciClient` does) is given
  * one instead, with each request (`attach`), and fails what passes it with
  * an `Exceeded` cause, which they report as `Timeout`: no fiber, no step of
- * its own. Under a `TestClock`, or another
- * clock than the live one, they race as before, so tests move time as usual.
+ * its own. Under a `TestClock`, or another clock than the live one, they
+ * race as before, so tests move time as usual.
  *
  * @since 0.3.0
  */
@@ -39,7 +39,8 @@ const deadlines = globalValue(
 
 /**
  * `request`, with `deadline` for a client that keeps deadlines (see
- * `keeps`); any other client sends it as it is. The deadline is the
+ * `keeps`); any other client sends it as it is. A deadline a timer cannot
+ * hold (`at` not a finite time, or weeks away) never passes. The deadline is the
  * request object's: a request made from it (`setHeader`, …) has none, and
  * so has the one `HttpClient.make` hands its client when the platform's
  * tracer adds trace headers. Attach it for a client whose tracer is off for
@@ -60,7 +61,7 @@ export const attach = <R extends HttpClientRequest.HttpClientRequest>(request: R
  * @since 0.3.0
  * @category getters
  */
-export const of = (request: HttpClientRequest.HttpClientRequest): Deadline | undefined => deadlines.get(request)
+export const get = (request: HttpClientRequest.HttpClientRequest): Deadline | undefined => deadlines.get(request)
 
 /**
  * What a client that keeps deadlines fails with (as the `cause` of its
@@ -74,7 +75,10 @@ export class Exceeded extends Data.TaggedError("RequestDeadlineExceeded")<{ read
    * @since 0.3.0
    */
   override get message(): string {
-    return `the request did not answer by its deadline (${new Date(this.deadline).toISOString()})`
+    const at = new Date(this.deadline)
+    return Number.isNaN(at.getTime())
+      ? "the request did not answer by its deadline"
+      : `the request did not answer by its deadline (${at.toISOString()})`
   }
 }
 
@@ -92,12 +96,14 @@ const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers
  * Marks `client` as one that keeps deadlines: it fails a request that has
  * not answered by the deadline `attach` gave it, and a body read that has
  * not ended by then when the deadline covers the body, with an `Exceeded`
- * cause. A client made from it
- * (`HttpClient.mapRequest`, `withTracerDisabledWhen`…) is not marked, and is
- * raced as any other.
+ * cause. The mark is the client object's: a client made from it
+ * (`HttpClient.mapRequest`, `withTracerDisabledWhen`…) is not marked, so
+ * `ImgurApiClient` and `ImgurAuth` race requests through it as through any
+ * other. (They read the mark of the service's own client, and send through
+ * one made from it that keeps the request object as it is.)
  *
  * @since 0.3.0
- * @category constructors
+ * @category combinators
  */
 export const keeps = <C extends HttpClient.HttpClient>(client: C): C => {
   keepers.add(client)
@@ -108,6 +114,6 @@ export const keeps = <C extends HttpClient.HttpClient>(client: C): C => {
  * Whether `client` keeps deadlines (see `keeps`).
  *
  * @since 0.3.0
- * @category guards
+ * @category predicates
  */
 export const isKept = (client: HttpClient.HttpClient): boolean => keepers.has(client)

@@ -94,6 +94,19 @@ const prepare = (
 
 const noop = () => {}
 
+// The longest delay `setTimeout` keeps (a longer one, or one that is not a number, would fire at once).
+const maxTimerMillis = 2 ** 31 - 1
+
+/** Calls `fire` when `deadline` passes; a deadline a timer cannot hold (not finite, weeks away) never does. */
+const whenPassed = (
+  deadline: RequestDeadline.Deadline,
+  fire: (exceeded: RequestDeadline.Exceeded) => void
+): ReturnType<typeof setTimeout> | undefined => {
+  const delay = deadline.at - Date.now()
+  if (!(delay <= maxTimerMillis)) return undefined
+  return setTimeout(() => fire(new RequestDeadline.Exceeded({ deadline: deadline.at })), Math.max(0, delay))
+}
+
 /**
  * A response of undici, its body read only when asked for, once: `text`,
  * `json` and `urlParamsBody` share one read; `arrayBuffer`, `formData` and
@@ -151,11 +164,11 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   private read<A>(start: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
     return Effect.suspend(() => {
       // The body of a request whose deadline covers it is read by then: it is destroyed when it passes.
-      const deadline = RequestDeadline.of(this.request)
+      const deadline = RequestDeadline.get(this.request)
       return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-        const timer = deadline === undefined || !deadline.coversBody ? undefined : setTimeout(() => {
-          this.source.body.destroy(new RequestDeadline.Exceeded({ deadline: deadline.at }))
-        }, Math.max(0, deadline.at - Date.now()))
+        const timer = deadline?.coversBody === true
+          ? whenPassed(deadline, (exceeded) => this.source.body.destroy(exceeded))
+          : undefined
         start().then(
           (value) => {
             clearTimeout(timer)
@@ -166,6 +179,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
             resume(Effect.fail(this.decodeError(cause)))
           }
         )
+        return Effect.sync(() => clearTimeout(timer))
       })
     })
   }
@@ -258,8 +272,7 @@ const send = (
     let sent: AbortSignal | DeadlineSignal = signal
     if (deadline !== undefined) {
       const own = new DeadlineSignal(signal)
-      const at = deadline.at
-      timer = setTimeout(() => own.abort(new RequestDeadline.Exceeded({ deadline: at })), Math.max(0, at - Date.now()))
+      timer = whenPassed(deadline, (exceeded) => own.abort(exceeded))
       sent = own
     }
     const answered = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => {
@@ -276,6 +289,7 @@ const send = (
     } catch (cause) {
       fail(cause)
     }
+    return Effect.sync(() => clearTimeout(timer))
   })
 
 const dispatch = (
@@ -310,8 +324,10 @@ const dispatch = (
  *
  * It keeps `RequestDeadline`s (`RequestDeadline.keeps`): a request given
  * one (`RequestDeadline.attach`) is aborted when it passes, and so is the
- * reading of its body when the deadline covers it, with a
- * `RequestDeadline.Exceeded` cause. `ImgurApiClient` and `ImgurAuth`
+ * reading of its body (`text`, `json`, `urlParamsBody`, `formData`,
+ * `arrayBuffer`; not `stream`) when the deadline covers it, with a
+ * `RequestDeadline.Exceeded` cause. A deadline a timer cannot hold (not a
+ * finite time, or weeks away) never passes. `ImgurApiClient` and `ImgurAuth`
  * time their requests out so, without a fiber per request.
  *
  * @since 0.3.0
@@ -319,7 +335,7 @@ const dispatch = (
  */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   RequestDeadline.keeps(HttpClient.make((request, url, signal) => {
-    const deadline = RequestDeadline.of(request)
+    const deadline = RequestDeadline.get(request)
     const prepared = prepare(request)
     return Effect.isEffect(prepared)
       ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))

@@ -101,6 +101,17 @@ describe("NodeUndiciClient keeps deadlines", () => {
       assert.strictEqual(timers(), before)
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
 
+  it.scopedLive("a deadline a timer cannot hold (not finite, weeks away) never passes, and its error still prints", () =>
+    Effect.gen(function*() {
+      const origin = yield* listen((_request, response) => setTimeout(() => response.end("late"), 100))
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, constTrue)
+      for (const at of [Number.POSITIVE_INFINITY, Number.NaN, Date.now() + 2 ** 32]) {
+        const request = RequestDeadline.attach(HttpClientRequest.get(`${origin}/`), { at, coversBody: true })
+        assert.strictEqual(yield* Effect.flatMap(client.execute(request), (response) => response.text), "late")
+        assert.include(new RequestDeadline.Exceeded({ deadline: at }).message, "did not answer by its deadline")
+      }
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
   it.scoped("an interrupted request under a deadline is still aborted", () =>
     Effect.gen(function*() {
       const { origin, arrived, closed } = yield* silent
@@ -177,6 +188,29 @@ describe("timeouts through NodeImgurAuth's default client", () => {
           Effect.provide(layerOver(emulator, tokens))
         )
       )
+      assert.isTrue(Either.isLeft(result) && result.left.reason === "Timeout")
+    }))
+
+  it.scopedLive("a token response whose body stalls is Timeout: the deadline covers a token request's body", () =>
+    Effect.gen(function*() {
+      // The token endpoint sends its headers and the start of a body, then nothing.
+      const origin = yield* listen((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.write("{\"access_token\":")
+      })
+      const result = yield* Effect.either(
+        Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken("a-refresh-token")).pipe(
+          Effect.provide(NodeImgurAuth.layer({
+            clientId,
+            clientSecret,
+            baseUrl: origin,
+            store: false,
+            timeout: "300 millis",
+            retrySchedule: Retry.schedule({ attempts: 1 })
+          }))
+        )
+      )
+      // Were the body not covered, the read would never end.
       assert.isTrue(Either.isLeft(result) && result.left.reason === "Timeout")
     }))
 

@@ -34,6 +34,12 @@ const needsBody = (status: number, withUserToken: boolean): boolean =>
 
 const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
 
+/** Figures of an answer, numbered in the order they were recorded. */
+interface Numbered {
+  readonly limits: RateLimit.RateLimits
+  readonly number: number
+}
+
 /** An attempt's outcome: a response for the caller, or a user token that Imgur rejected. */
 type Outcome =
   | { readonly _tag: "Response"; readonly response: HttpClientResponse.HttpClientResponse }
@@ -88,9 +94,11 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // The latest figures and their changes, as a `SubscriptionRef` keeps them,
     // but set in one synchronous step on every answer: its `set` takes a
     // semaphore, which cost a call more than the rest of its bookkeeping.
-    const changes = yield* PubSub.unbounded<RateLimit.RateLimits>()
-    let latest = RateLimit.empty
-    const rateLimits = Effect.sync(() => latest)
+    // Each answer's figures are numbered, so that a subscriber drops what it
+    // has already seen as the latest (even several answers while it subscribed).
+    const changes = yield* PubSub.unbounded<Numbered>()
+    let latest: Numbered = { limits: RateLimit.empty, number: 0 }
+    const rateLimits = Effect.sync(() => latest.limits)
 
     // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
     // each call reads the one in force, and what depends on it is made again
@@ -163,8 +171,8 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         Tracing.writeAnswer(span, response.status, parsed)
         if (hasAny(parsed)) {
           shared?.record(parsed)
-          latest = parsed
-          changes.unsafeOffer(parsed)
+          latest = { limits: parsed, number: latest.number + 1 }
+          changes.unsafeOffer(latest)
         }
         return Effect.void
       })
@@ -260,22 +268,21 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
      * from the first call: `accessToken` refreshes once for it); else none
      * (anonymous, `Client-ID`).
      */
-    const currentToken = (span: Tracer.Span) =>
-      Effect.flatMap(auth.tokens, (tokens) => {
-        if (Option.isNone(tokens)) {
-          return Option.isSome(configured.config.refreshToken)
-            ? Effect.asSome(Effect.withParentSpan(auth.accessToken, span))
-            : Effect.succeedNone
-        }
-        // Most calls find a token that is not about to expire: it is read once
-        // (`accessToken` reads the store again), and refreshed there otherwise.
-        return Effect.clockWith((clock) => {
-          const now = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
-          return TokenSet.isExpiredAt(tokens.value, now, configured.config.refreshSkew)
-            ? Effect.asSome(Effect.withParentSpan(auth.accessToken, span))
-            : Effect.succeedSome(tokens.value.accessToken)
-        })
+    const currentToken = Effect.flatMap(auth.tokens, (tokens) => {
+      if (Option.isNone(tokens)) {
+        return Option.isSome(configured.config.refreshToken)
+          ? Effect.asSome(auth.accessToken)
+          : Effect.succeedNone
+      }
+      // Most calls find a token that is not about to expire: it is read once
+      // (`accessToken` reads the store again), and refreshed there otherwise.
+      return Effect.clockWith((clock) => {
+        const now = DateTime.unsafeMake(clock.unsafeCurrentTimeMillis())
+        return TokenSet.isExpiredAt(tokens.value, now, configured.config.refreshSkew)
+          ? Effect.asSome(auth.accessToken)
+          : Effect.succeedSome(tokens.value.accessToken)
       })
+    })
 
     // How many times one call is sent again after Imgur rejected its token
     // (each time with a newer token: its own refresh's, or another call's).
@@ -300,7 +307,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       Effect.gen(function*() {
         const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
           ? Option.none()
-          : yield* currentToken(span)
+          : yield* currentToken
         yield* holdBack(api, span)
         const first = yield* attemptWithRetry(api, token, span)
         if (first._tag === "Response" || Option.isNone(token)) return first.response
@@ -319,7 +326,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
           } else if (!refreshed) {
             refreshed = true
             Tracing.markRefreshed(span)
-            used = yield* Effect.withParentSpan(auth.refreshAfterRejection(used), span)
+            used = yield* auth.refreshAfterRejection(used)
           } else {
             break
           }
@@ -339,11 +346,14 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       anonymous: client("anonymous"),
       rateLimits,
       // Subscribed first, then the latest read: a change in between is not lost, and shows once.
-      rateLimitChanges: Stream.unwrapScoped(Effect.map(
-        PubSub.subscribe(changes),
-        (dequeue) =>
-          Stream.changesWith(Stream.concat(Stream.make(latest), Stream.fromQueue(dequeue)), (a, b) => a === b)
-      ))
+      rateLimitChanges: Stream.unwrapScoped(Effect.map(PubSub.subscribe(changes), (dequeue) => {
+        const seen = latest
+        return Stream.concat(
+          Stream.make(seen.limits),
+          Stream.filterMap(Stream.fromQueue(dequeue), (next) =>
+            next.number > seen.number ? Option.some(next.limits) : Option.none())
+        )
+      }))
     }
     return service
   })

@@ -14,6 +14,10 @@ const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 // The longest delay `setTimeout` keeps; a longer timeout sleeps in a fiber.
 const maxTimerMillis = 2 ** 31 - 1
 
+/** Whether `duration` of `clock` is a timer's: the live clock, and a delay a timer holds. */
+const onLiveTimer = (clock: Clock.Clock, duration: Duration.Duration): boolean =>
+  clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
+
 /** Starts a timer that calls `fire` once; returns what cancels it. */
 type StartTimer = (fire: () => void) => () => void
 
@@ -50,7 +54,7 @@ export const timeoutFail = <A, E, R, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) =>
-    clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
+    onLiveTimer(clock, duration)
       ? race(self, onTimeout, (fire) => {
         const timer = setTimeout(fire, Duration.toMillis(duration))
         return () => clearTimeout(timer)
@@ -85,7 +89,7 @@ export const timeoutRequest = <A, E, R, E2>(
 ): Effect.Effect<A, E | E2, R> =>
   options.kept
     ? Effect.clockWith((clock) =>
-      clock === liveClock && Duration.toMillis(duration) <= maxTimerMillis
+      onLiveTimer(clock, duration)
         ? Effect.mapError(
           send({ at: clock.unsafeCurrentTimeMillis() + Duration.toMillis(duration), coversBody: options.coversBody }),
           (error): E | E2 =>

@@ -113,18 +113,18 @@ const writeOutcome = (span: Tracer.Span, exit: Exit.Exit<unknown, ImgurAuthError
 }
 
 // What `Effect.useSpan` does, with the outcome written and the span ended in
-// one step (this runs on every call and token request). The body does not run
-// with the span as its parent: providing it costs more than the span itself,
-// and what makes a span of its own in there (a call's refresh) is given it.
+// one step (this runs on every call and token request). The body runs with
+// the span as its parent: the store's, a refresh's and a custom client's spans
+// are its children, and its log lines its events.
 const traced = <A, R>(
   name: string,
   start: (span: Tracer.Span) => void,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
   Effect.flatMap(Effect.makeSpan(name, spanOptions), (span) => {
     start(span)
     return Effect.onExit(
-      body(span),
+      Effect.withParentSpan(body(span), span),
       (exit) =>
         Effect.clockWith((clock) =>
           Effect.withFiberRuntime((fiber) => {
@@ -145,8 +145,7 @@ const traced = <A, R>(
  * One `ImgurApiClient` call as one client span, from before its token is
  * read to its last answer: method, path, attempts (0 until one is sent),
  * whether a refresh happened, the last answer's status and figures, the
- * outcome. A refresh inside the call is given the span as its parent
- * (`Effect.withParentSpan`).
+ * outcome.
  *
  * @internal
  */
@@ -154,7 +153,7 @@ export const apiRequest = <A, R>(
   method: string,
   path: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
   traced(
     names.apiRequest,
     (span) => {
@@ -175,7 +174,7 @@ export const apiRequest = <A, R>(
 export const tokenRequest = <A, R>(
   grantType: string,
   body: (span: Tracer.Span) => Effect.Effect<A, ImgurAuthError.ImgurAuthError, R>
-): Effect.Effect<A, ImgurAuthError.ImgurAuthError, R> =>
+): Effect.Effect<A, ImgurAuthError.ImgurAuthError, Exclude<R, Tracer.ParentSpan>> =>
   traced(
     names.tokenRequest,
     (span) => {
