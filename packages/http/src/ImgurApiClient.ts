@@ -44,6 +44,11 @@ import * as internal from "./internal/apiClient.js"
  *   gets no answer within `ImgurConfig`'s `timeout` with `Timeout` (both
  *   retried first).
  *
+ * Each call reads `ImgurAuth.tokens` once and signs with the stored access
+ * token when it does not expire within `refreshSkew`; otherwise (or with no
+ * tokens and a configured refresh token) it asks `ImgurAuth.accessToken`,
+ * which refreshes.
+ *
  * A response's `request` is the request as the caller made it (its URL
  * resolved) without the `Authorization` and gateway key headers, so that
  * printing a response, or an error that holds one, never shows a secret.
