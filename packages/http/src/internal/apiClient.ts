@@ -20,6 +20,7 @@ import * as RequestDeadline from "../RequestDeadline.js"
 import { ApiResponse } from "./apiResponse.js"
 import { anySpent, spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
+import { locally } from "./locally.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
 import * as Tracing from "./tracing.js"
@@ -87,7 +88,8 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // A signed call is one span, `ImgurApiClient.request`, with the method, the
     // path and each answer's status: the platform adds none of its own to its
     // attempts, and sends no trace context to Imgur (as for token requests).
-    const api = HttpClient.withTracerDisabledWhen(http, constTrue)
+    const api = HttpClient.transformResponse(http, (effect) =>
+      locally(effect, HttpClient.currentTracerDisabledWhen, constTrue))
     // A client that keeps deadlines itself is given one: the timeout then costs no fiber.
     const kept = RequestDeadline.isKept(http)
     const auth = yield* ImgurAuth
@@ -98,7 +100,9 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // has already seen as the latest (even several answers while it subscribed).
     const changes = yield* PubSub.unbounded<Numbered>()
     let latest: Numbered = { limits: RateLimit.empty, number: 0 }
-    const rateLimits = Effect.sync(() => latest.limits)
+    const rateLimits = Effect.sync(() =>
+      latest.limits
+    )
 
     // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
     // each call reads the one in force, and what depends on it is made again

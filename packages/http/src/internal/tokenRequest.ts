@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import type * as Tracer from "effect/Tracer"
 import * as ImgurConfig from "../ImgurConfig.js"
 import * as RequestDeadline from "../RequestDeadline.js"
+import { locally } from "./locally.js"
 import * as Timeout from "./timeout.js"
 import * as Tracing from "./tracing.js"
 import * as Transport from "./transport.js"
@@ -159,7 +160,7 @@ export type RetryPolicy = <A, R>(
  * rate-limit figures, the outcome; never the grant's value, the secret or a
  * token) and each answer logged as one debug line. The `HttpClient`'s own
  * span is turned off for these requests
- * (`HttpClient.withTracerDisabledWhen`), so the platform adds no second span
+ * (`HttpClient.currentTracerDisabledWhen`), so the platform adds no second span
  * and sends no trace context to the token endpoint, a third party's; the
  * caller's other requests are traced as usual. This runs on every refresh,
  * so it is kept to a handful of Effect steps.
@@ -170,7 +171,10 @@ export const make = (
   client: HttpClient.HttpClient,
   config: ImgurConfig.Service
 ): (grant: Grant, retry: RetryPolicy) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
-  const http = HttpClient.withTracerDisabledWhen(client, constTrue)
+  const http = HttpClient.transformResponse(
+    client,
+    (effect) => locally(effect, HttpClient.currentTracerDisabledWhen, constTrue)
+  )
   const kept = RequestDeadline.isKept(client)
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>

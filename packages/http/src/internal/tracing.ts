@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import type * as Tracer from "effect/Tracer"
+import { withParentSpan } from "./locally.js"
 
 /**
  * The spans of `ImgurApiClient` calls and `ImgurAuth` token requests and
@@ -124,7 +125,7 @@ const traced = <A, R>(
   Effect.flatMap(Effect.makeSpan(name, spanOptions), (span) => {
     start(span)
     return Effect.onExit(
-      Effect.withParentSpan(body(span), span),
+      withParentSpan(body(span), span),
       (exit) =>
         Effect.clockWith((clock) =>
           Effect.withFiberRuntime((fiber) => {
