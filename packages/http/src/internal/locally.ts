@@ -31,6 +31,8 @@ export const withParentSpan = <A, E, R>(
   Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(
       FiberRef.getAndUpdate(FiberRef.currentContext, (context) => Context.add(context, Tracer.ParentSpan, span)),
+      // `self` now finds `ParentSpan` in its context, which the types cannot see through a
+      // `FiberRef`: the one cast, as `Effect.provideService` makes inside Effect itself.
       (before) =>
         Effect.ensuring(restore(self as Effect.Effect<A, E, never>), FiberRef.set(FiberRef.currentContext, before))
     )
