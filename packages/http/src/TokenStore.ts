@@ -165,6 +165,39 @@ export const makeKeyValueStore: (
 ) => Effect.Effect<Service, never, KeyValueStore.KeyValueStore> = internal.makeKeyValueStore
 
 /**
+ * The `Backend` of `makeKeyValueStore`: reads and writes of one key of a
+ * `KeyValueStore`, with its codec and its errors, and nothing shared. A store
+ * that several processes share over such a storage adds its lock to it and
+ * passes it to `make` once, as the token file of `@imgur-auth/node` does.
+ *
+ * Wrap this, not a store made by `makeKeyValueStore`: a `Service` shares
+ * concurrent reads, so inside another store's `withLock` a read could join
+ * one begun before the lock was taken, and miss what another process wrote
+ * under it.
+ *
+ * @example
+ * ```ts
+ * import * as KeyValueStore from "@effect/platform/KeyValueStore"
+ * import * as TokenStore from "@imgur-auth/http/TokenStore"
+ * import * as Effect from "effect/Effect"
+ *
+ * // A lock every process sees (a lock file, a database's advisory lock).
+ * declare const sharedLock: TokenStore.Service["withLock"]
+ *
+ * const shared = Effect.gen(function*() {
+ *   const backend = yield* TokenStore.makeKeyValueBackend({ key: "my-app-tokens" })
+ *   return yield* TokenStore.make({ ...backend, withLock: sharedLock })
+ * }).pipe(Effect.provide(KeyValueStore.layerMemory))
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const makeKeyValueBackend: (
+  options?: KeyValueStoreOptions
+) => Effect.Effect<Backend, never, KeyValueStore.KeyValueStore> = internal.makeKeyValueBackend
+
+/**
  * The token store service. `TokenStore.layerMemory` keeps tokens in memory
  * (the default of the promise `Client`); `TokenStore.layerKeyValueStore`
  * keeps them as JSON in any `KeyValueStore` (a file, `localStorage`).
@@ -209,6 +242,12 @@ export class TokenStore extends Context.Tag("@imgur-auth/http/TokenStore")<Token
    * @since 0.1.0
    */
   static readonly makeKeyValueStore = makeKeyValueStore
+  /**
+   * The bare reads and writes of a key, to add a lock to; see `makeKeyValueBackend`.
+   *
+   * @since 0.3.0
+   */
+  static readonly makeKeyValueBackend = makeKeyValueBackend
   /**
    * A store in memory; see `makeMemory`.
    *

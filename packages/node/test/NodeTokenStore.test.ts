@@ -6,9 +6,11 @@ import { TokenSet } from "@imgur-auth/core"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Chunk from "effect/Chunk"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
@@ -270,6 +272,40 @@ describe("NodeTokenStore.layerFile", () => {
       assert.strictEqual(yield* fs.readFileString(NodePath.join(file, "inside")), "keep me")
       assert.deepStrictEqual(yield* fs.readDirectory(directory), ["tokens.json"])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+})
+
+describe("NodeTokenStore.layerFile shared by two stores", () => {
+  // Two stores on one file stand for two processes. The reader keeps reads
+  // in flight all along, as a busy app's calls do; a read it makes under the
+  // lock must still begin after the lock is taken, so it sees what the other
+  // wrote under that lock (the tokens a refresh just stored), never what a
+  // read begun earlier saw.
+  it.scopedLive(
+    "a read under the lock sees the other store's last write, whatever reads are in flight",
+    () =>
+      Effect.gen(function*() {
+        const directory = yield* tempDirectory
+        const open = Effect.map(
+          Layer.build(NodeTokenStore.layerFile({ directory })),
+          Context.get(TokenStore.TokenStore)
+        )
+        const writer = yield* open
+        const reader = yield* open
+        yield* writer.set(tokens("write-0"))
+        yield* Effect.forkScoped(Effect.forever(Effect.all(Array.from({ length: 8 }, () => reader.get), {
+          concurrency: "unbounded",
+          discard: true
+        })))
+        const seen: Array<string> = []
+        for (let n = 1; n <= 100; n++) {
+          yield* writer.withLock(writer.set(tokens(`write-${n}`)))
+          const read = yield* reader.withLock(reader.get)
+          seen.push(Option.isSome(read) ? Redacted.value(read.value.accessToken) : "none")
+        }
+        assert.deepStrictEqual(seen, Array.from({ length: 100 }, (_, n) => `write-${n + 1}`))
+      }).pipe(Effect.provide(NodeFileSystem.layer)),
+    30_000
+  )
 })
 
 describe("NodeTokenStore.layerFile under SIGKILL", () => {

@@ -145,10 +145,16 @@ export const keyValueBackend = (
 export const plainCodec: TokenCodec.TokenCodec = TokenCodecInternal.plain
 
 /** @internal */
+export const makeKeyValueBackend = (
+  options?: TokenStore.KeyValueStoreOptions
+): Effect.Effect<TokenStore.Backend, never, KeyValueStore.KeyValueStore> =>
+  Effect.map(
+    KeyValueStore.KeyValueStore,
+    (store) => keyValueBackend(store, options?.key ?? defaultKey, options?.codec ?? TokenCodecInternal.plain)
+  )
+
+/** @internal */
 export const makeKeyValueStore = (
   options?: TokenStore.KeyValueStoreOptions
 ): Effect.Effect<TokenStore.Service, never, KeyValueStore.KeyValueStore> =>
-  Effect.flatMap(
-    KeyValueStore.KeyValueStore,
-    (store) => make(keyValueBackend(store, options?.key ?? defaultKey, options?.codec ?? TokenCodecInternal.plain))
-  )
+  Effect.flatMap(makeKeyValueBackend(options), make)

@@ -53,7 +53,10 @@ export const make = (
     const fileName = encodeURIComponent(name.toWellFormed())
     const file = path.join(directory, fileName)
     const store = yield* atomic.make(directory)
-    const json = yield* TokenStore.makeKeyValueStore({ key: name, codec: options?.codec }).pipe(
+    // The bare reads and writes: `TokenStore.make` below adds the sharing of
+    // reads once, over this lock (a store inside would share a read begun
+    // before the lock was taken, and miss what another process wrote under it).
+    const json = yield* TokenStore.makeKeyValueBackend({ key: name, codec: options?.codec }).pipe(
       Effect.provideService(KeyValueStore.KeyValueStore, store)
     )
 
