@@ -170,6 +170,11 @@ export const makeKeyValueStore: (
  * that several processes share over such a storage adds its lock to it and
  * passes it to `make` once, as the token file of `@imgur-auth/node` does.
  *
+ * It has no `replace`: `make` then reads, compares and writes in turn, one
+ * writer at a time in this process only, so another process's write can land
+ * in between unless your lock keeps it out. Give a `replace` too when the
+ * storage can compare and write in one step.
+ *
  * Wrap this, not a store made by `makeKeyValueStore`: a `Service` shares
  * concurrent reads, so inside another store's `withLock` a read could join
  * one begun before the lock was taken, and miss what another process wrote

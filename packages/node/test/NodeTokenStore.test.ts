@@ -1,4 +1,5 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePlatformPath from "@effect/platform-node/NodePath"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
@@ -8,6 +9,7 @@ import * as Chunk from "effect/Chunk"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -18,6 +20,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
+import * as FileTokenStore from "../src/internal/fileTokenStore.js"
 import * as NodeTokenStore from "../src/NodeTokenStore.js"
 import { bundleFixture, spawnFixture } from "./utils/fixtures.js"
 
@@ -275,37 +278,51 @@ describe("NodeTokenStore.layerFile", () => {
 })
 
 describe("NodeTokenStore.layerFile shared by two stores", () => {
-  // Two stores on one file stand for two processes. The reader keeps reads
-  // in flight all along, as a busy app's calls do; a read it makes under the
-  // lock must still begin after the lock is taken, so it sees what the other
-  // wrote under that lock (the tokens a refresh just stored), never what a
-  // read begun earlier saw.
-  it.scopedLive(
-    "a read under the lock sees the other store's last write, whatever reads are in flight",
-    () =>
-      Effect.gen(function*() {
-        const directory = yield* tempDirectory
-        const open = Effect.map(
-          Layer.build(NodeTokenStore.layerFile({ directory })),
-          Context.get(TokenStore.TokenStore)
-        )
-        const writer = yield* open
-        const reader = yield* open
-        yield* writer.set(tokens("write-0"))
-        yield* Effect.forkScoped(Effect.forever(Effect.all(Array.from({ length: 8 }, () => reader.get), {
-          concurrency: "unbounded",
-          discard: true
-        })))
-        const seen: Array<string> = []
-        for (let n = 1; n <= 100; n++) {
-          yield* writer.withLock(writer.set(tokens(`write-${n}`)))
-          const read = yield* reader.withLock(reader.get)
-          seen.push(Option.isSome(read) ? Redacted.value(read.value.accessToken) : "none")
-        }
-        assert.deepStrictEqual(seen, Array.from({ length: 100 }, (_, n) => `write-${n + 1}`))
-      }).pipe(Effect.provide(NodeFileSystem.layer)),
-    30_000
-  )
+  // Two stores on one file stand for two processes. A read of the reader's is
+  // held after it has read the file (the old tokens), while the writer stores
+  // new ones under the lock; then the reader reads under the lock. That read
+  // must begin after the lock was taken, a read of the file of its own, and
+  // see the new tokens: joining the read begun before the lock would give it
+  // the old ones, and its refresh would be made a second time.
+  it.scopedLive("a read under the lock never joins a read begun before it", () =>
+    Effect.gen(function*() {
+      const directory = yield* tempDirectory
+      const fs = yield* FileSystem.FileSystem
+      const firstReadDone = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      let reads = 0
+      // The reader's file system: its first read of the file waits for `release`, which
+      // its next read gives at once (or, should no next read come, a second later).
+      const held: FileSystem.FileSystem = {
+        ...fs,
+        readFileString: (path, encoding) =>
+          Effect.suspend(() => {
+            reads++
+            if (reads === 1) {
+              return Effect.zipLeft(
+                fs.readFileString(path, encoding),
+                Effect.zipRight(Deferred.succeed(firstReadDone, undefined), Deferred.await(release))
+              )
+            }
+            return Effect.zipRight(Deferred.succeed(release, undefined), fs.readFileString(path, encoding))
+          })
+      }
+      const writer = Context.get(yield* Layer.build(NodeTokenStore.layerFile({ directory })), TokenStore.TokenStore)
+      const reader = yield* FileTokenStore.make({ directory }).pipe(
+        Effect.provide(Layer.merge(Layer.succeed(FileSystem.FileSystem, held), NodePlatformPath.layer))
+      )
+      yield* writer.set(tokens("old"))
+      const before = yield* Effect.fork(reader.get)
+      yield* Deferred.await(firstReadDone)
+      yield* writer.withLock(writer.set(tokens("new")))
+      yield* Effect.forkScoped(Effect.delay(Deferred.succeed(release, undefined), "1 second"))
+      const underLock = yield* reader.withLock(reader.get)
+      assert.strictEqual(Option.getOrNull(Option.map(underLock, (t) => Redacted.value(t.accessToken))), "new")
+      assert.strictEqual(reads, 2)
+      // The read begun before the lock still answers what it read.
+      const early = yield* Fiber.join(before)
+      assert.strictEqual(Option.getOrNull(Option.map(early, (t) => Redacted.value(t.accessToken))), "old")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
 describe("NodeTokenStore.layerFile under SIGKILL", () => {
