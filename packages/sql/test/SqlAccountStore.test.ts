@@ -210,6 +210,48 @@ const storeTests = (database: () => Database) => {
       assert.strictEqual(accessTokenOf(yield* storeB.get), "v3")
     }))
 
+  // A read begun before the lock was taken that ends after it must not be
+  // remembered: the read under the lock would answer from memory the tokens
+  // another connection has replaced since (and a refresh would be made twice).
+  // b's first read is held after it read the row, until b holds the lock.
+  it.scoped("a read begun before the lock and ended under it is not what the lock's reads answer", () =>
+    Effect.gen(function*() {
+      const db = database()
+      const place = yield* db.fresh
+      const read = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      let decodes = 0
+      const held: TokenCodec.TokenCodec = {
+        ...TokenCodec.plain,
+        decode: (raw, context) =>
+          Effect.suspend(() =>
+            ++decodes === 1
+              ? Effect.zipRight(
+                Effect.zipRight(Deferred.succeed(read, undefined), Deferred.await(release)),
+                TokenCodec.plain.decode(raw, context)
+              )
+              : TokenCodec.plain.decode(raw, context)
+          )
+      }
+      const a = yield* (yield* db.connect(place)).store({ cacheFor: 0 })
+      const b = yield* (yield* db.connect(place)).store({ cacheFor: "1 minute", codec: held })
+      const storeA = yield* a.tokenStore("alice")
+      const storeB = yield* b.tokenStore("alice")
+      yield* storeA.set(makeTokenSet("old"))
+      const before = yield* Effect.fork(storeB.get)
+      yield* Deferred.await(read)
+      yield* storeA.withLock(storeA.set(makeTokenSet("new")))
+      const underLock = yield* storeB.withLock(
+        Effect.zipRight(
+          Effect.zipRight(Deferred.succeed(release, undefined), Fiber.join(before)),
+          storeB.get
+        )
+      )
+      assert.strictEqual(accessTokenOf(underLock), "new")
+      // Nor is it remembered for the reads after the lock.
+      assert.strictEqual(accessTokenOf(yield* storeB.get), "new")
+    }))
+
   it.scoped("fencing across connections: a replace over stale tokens returns false and changes nothing", () =>
     Effect.gen(function*() {
       const db = database()

@@ -99,17 +99,29 @@ export const make = (
 
     // What a key's store last read or wrote, answered again for `cacheFor`
     // (a signed call then costs no query), and forgotten when the lock is
-    // taken: a refresh always reads the database first.
+    // taken: a refresh always reads the database first. A read is remembered
+    // only if nothing happened since it began (the lock taken, a write): one
+    // that ends under the lock may hold what another process has replaced.
     const backend = (key: string): TokenStore.Backend => {
       let cached: { readonly tokens: Option.Option<TokenSet.TokenSet>; readonly at: number } | undefined
-      const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
+      // Bumped when the lock is taken and at every write of this store.
+      let epoch = 0
+      const keep = (tokens: Option.Option<TokenSet.TokenSet>) =>
         Effect.map(currentMillis, (at) => {
           cached = { tokens, at }
         })
-      const fresh = Effect.flatMap(
-        read(key),
-        Option.match({ onNone: () => Effect.succeedNone, onSome: (row) => decode(key, row.tokens) })
-      ).pipe(Effect.tap(remember))
+      const remember = (tokens: Option.Option<TokenSet.TokenSet>) =>
+        Effect.suspend(() => {
+          epoch++
+          return keep(tokens)
+        })
+      const fresh = Effect.suspend(() => {
+        const began = epoch
+        return Effect.flatMap(
+          read(key),
+          Option.match({ onNone: () => Effect.succeedNone, onSome: (row) => decode(key, row.tokens) })
+        ).pipe(Effect.tap((tokens) => epoch === began ? keep(tokens) : Effect.void))
+      })
       return {
         get: Effect.suspend(() =>
           cached === undefined
@@ -153,8 +165,12 @@ ON CONFLICT (account_key) DO NOTHING RETURNING version`
                 : sql`UPDATE ${accounts} SET tokens = ${text}, version = version + 1, updated_at = ${now}
 WHERE account_key = ${key} AND version = ${row.value.version} RETURNING version`
             ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
-            if (written.length > 0) yield* remember(Option.some(tokens))
-            else cached = undefined
+            if (written.length > 0) {
+              yield* remember(Option.some(tokens))
+            } else {
+              epoch++
+              cached = undefined
+            }
             return written.length > 0
           }),
         // Taking the lock forgets what was read: every read from then on (the
@@ -162,6 +178,7 @@ WHERE account_key = ${key} AND version = ${row.value.version} RETURNING version`
         withLock: (effect) =>
           withLock(key)(Effect.zipRight(
             Effect.sync(() => {
+              epoch++
               cached = undefined
             }),
             effect
