@@ -183,11 +183,11 @@ export const makeKeyValueStore: (
  * @example
  * ```ts
  * import * as KeyValueStore from "@effect/platform/KeyValueStore"
- * import * as TokenStore from "@imgur-auth/http/TokenStore"
+ * import { TokenStore, type TokenStoreService } from "@imgur-auth/http"
  * import * as Effect from "effect/Effect"
  *
  * // A lock every process sees (a lock file, a database's advisory lock).
- * declare const sharedLock: TokenStore.Service["withLock"]
+ * declare const sharedLock: TokenStoreService["withLock"]
  *
  * const shared = Effect.gen(function*() {
  *   const backend = yield* TokenStore.makeKeyValueBackend({ key: "my-app-tokens" })
