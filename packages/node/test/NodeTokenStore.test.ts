@@ -20,6 +20,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
+import { accessTokenOf } from "../../http/test/utils/tokens.js"
 import * as FileTokenStore from "../src/internal/fileTokenStore.js"
 import * as NodeTokenStore from "../src/NodeTokenStore.js"
 import { bundleFixture, spawnFixture } from "./utils/fixtures.js"
@@ -317,11 +318,11 @@ describe("NodeTokenStore.layerFile shared by two stores", () => {
       yield* writer.withLock(writer.set(tokens("new")))
       yield* Effect.forkScoped(Effect.delay(Deferred.succeed(release, undefined), "1 second"))
       const underLock = yield* reader.withLock(reader.get)
-      assert.strictEqual(Option.getOrNull(Option.map(underLock, (t) => Redacted.value(t.accessToken))), "new")
+      assert.strictEqual(accessTokenOf(underLock), "new")
       assert.strictEqual(reads, 2)
       // The read begun before the lock still answers what it read.
       const early = yield* Fiber.join(before)
-      assert.strictEqual(Option.getOrNull(Option.map(early, (t) => Redacted.value(t.accessToken))), "old")
+      assert.strictEqual(accessTokenOf(early), "old")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 

@@ -115,6 +115,10 @@ export const make = (
           epoch++
           return keep(tokens)
         })
+      const forget = () => {
+        epoch++
+        cached = undefined
+      }
       const fresh = Effect.suspend(() => {
         const began = epoch
         return Effect.flatMap(
@@ -165,24 +169,13 @@ ON CONFLICT (account_key) DO NOTHING RETURNING version`
                 : sql`UPDATE ${accounts} SET tokens = ${text}, version = version + 1, updated_at = ${now}
 WHERE account_key = ${key} AND version = ${row.value.version} RETURNING version`
             ).pipe(Effect.mapError(sqlFailure(`could not write the tokens of ${of(key)}`)))
-            if (written.length > 0) {
-              yield* remember(Option.some(tokens))
-            } else {
-              epoch++
-              cached = undefined
-            }
+            if (written.length > 0) yield* remember(Option.some(tokens))
+            else forget()
             return written.length > 0
           }),
         // Taking the lock forgets what was read: every read from then on (the
         // refresh's, and any that a shared read gives it) queries the database.
-        withLock: (effect) =>
-          withLock(key)(Effect.zipRight(
-            Effect.sync(() => {
-              epoch++
-              cached = undefined
-            }),
-            effect
-          ))
+        withLock: (effect) => withLock(key)(Effect.zipRight(Effect.sync(forget), effect))
         // No `external`: other processes' writes are read at the next read. ImgurAuth reads again under the
         // lock before it refreshes, which is what makes one refresh per key across processes.
       }
