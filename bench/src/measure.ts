@@ -29,26 +29,52 @@ export interface Candidate {
 /**
  * Runs every candidate `rounds` times, `batch` operations per round, one
  * candidate after the other in each round (so a slow moment of the machine
- * hits all of them), after `warmup` operations each. Returns the median time
- * per operation of each candidate, in microseconds.
+ * hits all of them; the order is reversed every other round, so that none
+ * always runs after the same one), after `warmup` operations each. Returns
+ * the median time per operation of each candidate, in microseconds.
  */
 export const compare = async (
   candidates: ReadonlyArray<Candidate>,
   options: { readonly rounds: number; readonly batch: number; readonly warmup: number }
-): Promise<Record<string, number>> => {
+): Promise<Record<string, number>> => medians(await sample(candidates, options))
+
+/**
+ * What `compare` measures, round by round: each candidate's time per
+ * operation in each round, in microseconds.
+ */
+export const sample = async (
+  candidates: ReadonlyArray<Candidate>,
+  options: { readonly rounds: number; readonly batch: number; readonly warmup: number }
+): Promise<Record<string, ReadonlyArray<number>>> => {
   for (const candidate of candidates) {
     for (let i = 0; i < options.warmup; i++) await candidate.run()
   }
   const samples: Record<string, Array<number>> = {}
   for (let round = 0; round < options.rounds; round++) {
-    for (const candidate of candidates) {
+    const order = round % 2 === 0 ? candidates : [...candidates].reverse()
+    for (const candidate of order) {
       const start = performance.now()
       for (let i = 0; i < options.batch; i++) await candidate.run()
       const perOp = ((performance.now() - start) * 1000) / options.batch
       ;(samples[candidate.name] ??= []).push(perOp)
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
+  return samples
+}
+
+/** The median of each candidate's samples. */
+export const medians = (samples: Record<string, ReadonlyArray<number>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]))
+
+/**
+ * The median over rounds of `a`'s time over `b`'s in the same round: two
+ * candidates measured side by side, with what the machine did in each round
+ * weighing on both.
+ */
+export const pairedRatio = (samples: Record<string, ReadonlyArray<number>>, a: string, b: string): number => {
+  const over = samples[a]!
+  const under = samples[b]!
+  return median(over.map((value, round) => value / under[round]!))
 }
 
 /** Same as `compare`, for synchronous operations measured without `await` in the loop. */

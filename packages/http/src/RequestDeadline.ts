@@ -100,7 +100,8 @@ const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers
  * (`HttpClient.mapRequest`, `withTracerDisabledWhen`…) is not marked, so
  * `ImgurApiClient` and `ImgurAuth` race requests through it as through any
  * other. (They read the mark of the service's own client, and send through
- * one made from it that keeps the request object as it is.)
+ * one made from it that keeps the request object as it is.) A client that
+ * says it keeps deadlines also keeps the mark of `untraced`.
  *
  * @since 0.3.0
  * @category combinators
@@ -117,3 +118,34 @@ export const keeps = <C extends HttpClient.HttpClient>(client: C): C => {
  * @category predicates
  */
 export const isKept = (client: HttpClient.HttpClient): boolean => keepers.has(client)
+
+const untracedRequests = globalValue(
+  Symbol.for("@imgur-auth/http/RequestDeadline/untraced"),
+  () => new WeakSet<HttpClientRequest.HttpClientRequest>()
+)
+
+/**
+ * `request`, marked as traced by its caller: a client that keeps deadlines
+ * (`keeps`) sends it without a span or trace headers of its own, as the
+ * platform's client does for a request `HttpClient.withTracerDisabledWhen`
+ * picks, but without setting a `FiberRef` around each request. Any other
+ * client sends it as it is, so callers that mark their requests also turn
+ * the tracer off for the requests of a client that does not keep deadlines.
+ * `ImgurApiClient` and `ImgurAuth`, which trace each request as a span of
+ * their own, mark theirs. Like a deadline, the mark is the request object's.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const untraced = <R extends HttpClientRequest.HttpClientRequest>(request: R): R => {
+  untracedRequests.add(request)
+  return request
+}
+
+/**
+ * Whether `untraced` marked `request`.
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const isUntraced = (request: HttpClientRequest.HttpClientRequest): boolean => untracedRequests.has(request)

@@ -16,21 +16,17 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
-import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as RequestDeadline from "@imgur-auth/http/RequestDeadline"
 import * as Effect from "effect/Effect"
-import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import type * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
+import { RequestSignal, UndiciResponse, whenPassed } from "./internal/undiciResponse.js"
 
 type DispatchBody = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
 
@@ -92,188 +88,29 @@ const prepare = (
   }
 }
 
-const noop = () => {}
-
-// The longest delay `setTimeout` keeps (a longer one, or one that is not a number, would fire at once).
-const maxTimerMillis = 2 ** 31 - 1
-
-/** Calls `fire` when `deadline` passes; a deadline a timer cannot hold (not finite, weeks away) never does. */
-const whenPassed = (
-  deadline: RequestDeadline.Deadline,
-  fire: (exceeded: RequestDeadline.Exceeded) => void
-): ReturnType<typeof setTimeout> | undefined => {
-  const delay = deadline.at - Date.now()
-  if (!(delay <= maxTimerMillis)) return undefined
-  return setTimeout(() => fire(new RequestDeadline.Exceeded({ deadline: deadline.at })), Math.max(0, delay))
-}
-
 /**
- * A response of undici, its body read only when asked for, once: `text`,
- * `json` and `urlParamsBody` share one read; `arrayBuffer`, `formData` and
- * `stream` each read the body themselves (a second kind of read fails, as
- * the platform's does).
+ * Sends `request` with `signal`. An `own` signal is this client's: the
+ * request is aborted with it when the fiber is interrupted while it waits,
+ * and its response aborts it when dropped unread or when the reading of its
+ * body is interrupted. Otherwise `signal` is the platform's, which does that
+ * itself.
  */
-class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  /** @internal */
-  private cachedHeaders: Headers.Headers | undefined
-  /** @internal */
-  private cachedCookies: Cookies.Cookies | undefined
-  /** @internal */
-  private textRead: Promise<string> | undefined
-  /** @internal */
-  private bytesRead: Promise<ArrayBuffer> | undefined
-  /** @internal */
-  private formRead: Promise<FormData> | undefined
-
-  constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
-    readonly source: Undici.Dispatcher.ResponseData
-  ) {
-    super()
-    source.body.on("error", noop)
-  }
-
-  get status(): number {
-    return this.source.statusCode
-  }
-
-  get headers(): Headers.Headers {
-    return this.cachedHeaders ??= Headers.fromInput(this.source.headers)
-  }
-
-  get cookies(): Cookies.Cookies {
-    if (this.cachedCookies !== undefined) return this.cachedCookies
-    const header = this.source.headers["set-cookie"]
-    return this.cachedCookies = header === undefined
-      ? Cookies.empty
-      : Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
-  }
-
-  get remoteAddress(): Option.Option<string> {
-    return Option.none()
-  }
-
-  /** @internal */
-  private decodeError(cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
-  }
-
-  /** @internal */
-  private read<A>(start: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.suspend(() => {
-      // The body of a request whose deadline covers it is read by then: it is destroyed when it passes.
-      const deadline = RequestDeadline.get(this.request)
-      return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-        const timer = deadline?.coversBody === true
-          ? whenPassed(deadline, (exceeded) => this.source.body.destroy(exceeded))
-          : undefined
-        start().then(
-          (value) => {
-            clearTimeout(timer)
-            resume(Effect.succeed(value))
-          },
-          (cause: unknown) => {
-            clearTimeout(timer)
-            resume(Effect.fail(this.decodeError(cause)))
-          }
-        )
-        return Effect.sync(() => clearTimeout(timer))
-      })
-    })
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.read(() => this.textRead ??= this.source.body.text())
-  }
-
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        try: (): unknown => text === "" ? null : JSON.parse(text),
-        catch: (cause) => this.decodeError(cause)
-      }))
-  }
-
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        try: () => UrlParams.fromInput(new URLSearchParams(text)),
-        catch: (cause) => this.decodeError(cause)
-      }))
-  }
-
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return this.read(() => this.formRead ??= this.source.body.formData())
-  }
-
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.read(() => this.bytesRead ??= this.source.body.arrayBuffer())
-  }
-
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return NodeStream.fromReadable(() => this.source.body, (cause) => this.decodeError(cause))
-  }
-
-  toJSON(): unknown {
-    return IncomingMessage.inspect(this, {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status
-    })
-  }
-}
-
-/**
- * What undici listens to for a request with a deadline: aborted when the
- * platform aborts the request (an interruption, a response body dropped) or
- * when the deadline passes, with that reason. undici takes any `EventTarget`
- * as a signal; this one costs no `AbortController`.
- */
-class DeadlineSignal {
-  aborted = false
-  reason: unknown = undefined
-  private listeners: Array<() => void> = []
-
-  constructor(platform: AbortSignal) {
-    if (platform.aborted) this.abort(platform.reason)
-    else platform.addEventListener("abort", () => this.abort(platform.reason), { once: true })
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return
-    this.aborted = true
-    this.reason = reason
-    const listeners = this.listeners
-    this.listeners = []
-    for (const listener of listeners) listener()
-  }
-
-  addEventListener(_type: "abort", listener: () => void): void {
-    this.listeners.push(listener)
-  }
-
-  removeEventListener(_type: "abort", listener: () => void): void {
-    this.listeners = this.listeners.filter((other) => other !== listener)
-  }
-}
-
 const send = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal,
+  signal: AbortSignal | RequestSignal,
   { body, headers }: Prepared,
   deadline: RequestDeadline.Deadline | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+    const own = signal instanceof RequestSignal ? signal : undefined
     let timer: ReturnType<typeof setTimeout> | undefined
-    let sent: AbortSignal | DeadlineSignal = signal
+    let sent = signal
     if (deadline !== undefined) {
-      const own = new DeadlineSignal(signal)
-      timer = whenPassed(deadline, (exceeded) => own.abort(exceeded))
-      sent = own
+      const withDeadline = own ?? new RequestSignal(signal as AbortSignal)
+      timer = whenPassed(deadline, (exceeded) => withDeadline.abort(exceeded))
+      sent = withDeadline
     }
     const answered = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => {
       clearTimeout(timer)
@@ -285,36 +122,28 @@ const send = (
     }
     // A dispatcher of the app's own may throw instead of calling back: that too is a failed request.
     try {
-      dispatch(dispatcher, request, url, sent, { body, headers }, answered, fail)
+      dispatcher.request({
+        signal: sent,
+        method: request.method,
+        headers,
+        origin: url.origin,
+        path: url.pathname + url.search + url.hash,
+        body,
+        headersTimeout,
+        bodyTimeout: 0
+      }, (cause, data) => {
+        if (cause === null) answered(Effect.succeed(new UndiciResponse(request, data, own)))
+        else fail(cause)
+      })
     } catch (cause) {
       fail(cause)
     }
-    return Effect.sync(() => clearTimeout(timer))
+    // Interrupted while it waits: the timer goes, and a request of this client's own is aborted.
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      own?.abort()
+    })
   })
-
-const dispatch = (
-  dispatcher: Undici.Dispatcher,
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  signal: AbortSignal | DeadlineSignal,
-  { body, headers }: Prepared,
-  resume: (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>) => void,
-  fail: (cause: unknown) => void
-): void => {
-  dispatcher.request({
-    signal,
-    method: request.method,
-    headers,
-    origin: url.origin,
-    path: url.pathname + url.search + url.hash,
-    body,
-    headersTimeout,
-    bodyTimeout: 0
-  }, (cause, data) => {
-    if (cause === null) resume(Effect.succeed(new UndiciResponse(request, data)))
-    else fail(cause)
-  })
-}
 
 /**
  * The client over one undici `Dispatcher` (an `Agent`, a `Pool`). An
@@ -330,17 +159,57 @@ const dispatch = (
  * finite time, or weeks away) never passes. `ImgurApiClient` and `ImgurAuth`
  * time their requests out so, without a fiber per request.
  *
+ * A request marked `RequestDeadline.untraced` (as theirs are: each is
+ * traced as a span of their own) is sent without `HttpClient.make`'s
+ * per-request work: no `http.client` span and no trace headers, as for a
+ * request `HttpClient.withTracerDisabledWhen` picks, and no second response
+ * wrapper. It is still aborted when interrupted, when the reading of its
+ * body is interrupted, and when its response is dropped with the body
+ * unread. Any other request goes through `HttpClient.make` as before.
+ *
  * @since 0.3.0
  * @category constructors
  */
-export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  RequestDeadline.keeps(HttpClient.make((request, url, signal) => {
+export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient => {
+  const platform = HttpClient.make((request, url, signal) => {
     const deadline = RequestDeadline.get(request)
     const prepared = prepare(request)
     return Effect.isEffect(prepared)
       ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))
       : send(dispatcher, request, url, signal, prepared, deadline)
-  }))
+  })
+  return RequestDeadline.keeps(HttpClient.makeWith(
+    (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
+      Effect.flatMap(
+        effect,
+        (request) => RequestDeadline.isUntraced(request) ? sendUntraced(dispatcher, request) : platform.execute(request)
+      ),
+    Effect.succeed
+  ))
+}
+
+/**
+ * A request its caller traces (`RequestDeadline.untraced`), sent as
+ * `HttpClient.make` sends one whose tracer is off, in fewer steps: no span,
+ * no trace headers; interrupted, it is aborted, and so is its response when
+ * it is dropped unread or its body's reading is interrupted.
+ */
+const sendUntraced = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
+  Effect.suspend(() => {
+    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+    if (url._tag === "Left") {
+      return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+    }
+    const signal = new RequestSignal()
+    const deadline = RequestDeadline.get(request)
+    const prepared = prepare(request)
+    return Effect.isEffect(prepared)
+      ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url.right, signal, prepared, deadline))
+      : send(dispatcher, request, url.right, signal, prepared, deadline)
+  })
 
 /**
  * The client over the `Dispatcher` of the context

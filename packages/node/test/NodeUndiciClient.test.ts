@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
+import * as RequestDeadline from "@imgur-auth/http/RequestDeadline"
 import * as Retry from "@imgur-auth/http/Retry"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -18,6 +19,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type * as Http from "node:http"
+import * as v8 from "node:v8"
+import { runInNewContext } from "node:vm"
 import * as NodeImgurAuth from "../src/NodeImgurAuth.js"
 import * as NodeUndiciClient from "../src/NodeUndiciClient.js"
 import { listen } from "./utils/listen.js"
@@ -146,22 +149,102 @@ describe("NodeUndiciClient over loopback", () => {
       assert.isUndefined(untraced.headers["traceparent"])
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
 
-  it.scoped("an interrupted request is aborted: the server sees its connection close", () =>
+  it.scoped("a request marked untraced is sent with no span and no trace headers; an unmarked one keeps both", () =>
     Effect.gen(function*() {
-      const arrived = yield* Deferred.make<void>()
+      const origin = yield* listen(echo)
+      const names: Array<string> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, ...rest) => {
+          names.push(name)
+          return native.span(name, ...rest)
+        },
+        context: native.context
+      })
+      const marked = yield* echoed(RequestDeadline.untraced(HttpClientRequest.get(`${origin}/marked`))).pipe(
+        Effect.withTracer(recording)
+      )
+      assert.isUndefined(marked.received.headers["traceparent"])
+      assert.deepStrictEqual(names, [])
+      assert.strictEqual(marked.response.status, 201)
+      const unmarked = yield* echoed(HttpClientRequest.get(`${origin}/unmarked`)).pipe(Effect.withTracer(recording))
+      assert.isString(unmarked.received.headers["traceparent"])
+      assert.deepStrictEqual(names, ["http.client GET"])
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scoped("a request marked untraced is still checked: an invalid URL is a RequestError of reason InvalidUrl", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const error = yield* Effect.flip(client.execute(RequestDeadline.untraced(HttpClientRequest.get("http://[::1"))))
+      assert.instanceOf(error, HttpClientError.RequestError)
+      assert.strictEqual(error.reason, "InvalidUrl")
+    }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  it.scopedLive("the response of a request marked untraced, dropped with its body unread, aborts it", () =>
+    Effect.gen(function*() {
       const closed = yield* Deferred.make<void>()
-      // Never answers: the request stays open until the client gives it up.
-      const origin = yield* listen((request) => {
+      const origin = yield* listen((request, response) => {
         request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
-        Deferred.unsafeDone(arrived, Effect.void)
+        response.writeHead(200, { "content-type": "text/plain" })
+        response.write("the start of a body that never ends")
       })
       const client = yield* HttpClient.HttpClient
-      const fiber = yield* Effect.fork(client.get(`${origin}/hangs`))
-      yield* Deferred.await(arrived)
-      yield* Fiber.interrupt(fiber)
-      yield* Deferred.await(closed)
+      // Only the status is kept: the response itself can be collected.
+      const status = yield* Effect.map(
+        client.execute(RequestDeadline.untraced(HttpClientRequest.get(`${origin}/dropped`))),
+        (response) => response.status
+      )
+      assert.strictEqual(status, 200)
+      v8.setFlagsFromString("--expose-gc")
+      const gc = runInNewContext("gc") as () => void
+      // Collected at some collection, not at a known one: collect until the connection closes.
+      yield* Effect.sync(gc).pipe(
+        Effect.zipRight(Effect.sleep("20 millis")),
+        Effect.zipRight(Deferred.isDone(closed)),
+        Effect.repeat({ until: (done) => done, times: 100 })
+      )
       assert.isTrue(yield* Deferred.isDone(closed))
     }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+  for (const marked of [false, true]) {
+    const mark = (request: HttpClientRequest.HttpClientRequest) => marked ? RequestDeadline.untraced(request) : request
+    const kind = marked ? "marked untraced" : "traced by the platform"
+
+    it.scoped(`a request ${kind}, interrupted while it waits, is aborted: the server sees its connection close`, () =>
+      Effect.gen(function*() {
+        const arrived = yield* Deferred.make<void>()
+        const closed = yield* Deferred.make<void>()
+        // Never answers: the request stays open until the client gives it up.
+        const origin = yield* listen((request) => {
+          request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+          Deferred.unsafeDone(arrived, Effect.void)
+        })
+        const client = yield* HttpClient.HttpClient
+        const fiber = yield* Effect.fork(client.execute(mark(HttpClientRequest.get(`${origin}/hangs`))))
+        yield* Deferred.await(arrived)
+        yield* Fiber.interrupt(fiber)
+        yield* Deferred.await(closed)
+        assert.isTrue(yield* Deferred.isDone(closed))
+      }).pipe(Effect.provide(NodeUndiciClient.layer)))
+
+    it.scoped(`a request ${kind} whose body read is interrupted is aborted: the server sees its connection close`, () =>
+      Effect.gen(function*() {
+        const closed = yield* Deferred.make<void>()
+        // Answers its headers and the start of a body that never ends.
+        const origin = yield* listen((request, response) => {
+          request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+          response.writeHead(200, { "content-type": "text/plain" })
+          response.write("the start")
+        })
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(mark(HttpClientRequest.get(`${origin}/stalls`)))
+        const reading = yield* Effect.fork(response.text)
+        yield* Effect.yieldNow()
+        yield* Fiber.interrupt(reading)
+        yield* Deferred.await(closed)
+        assert.isTrue(yield* Deferred.isDone(closed))
+      }).pipe(Effect.provide(NodeUndiciClient.layer)))
+  }
 })
 
 // The URL of an emulator that was started and closed again: nothing listens there.

@@ -85,13 +85,16 @@ export interface SharedBudgets {
 export const makeWith = (shared: SharedBudgets | undefined) =>
   Effect.gen(function*() {
     const http = yield* HttpClient.HttpClient
+    // A client that keeps deadlines itself is given one: the timeout then costs no fiber.
+    const kept = RequestDeadline.isKept(http)
     // A signed call is one span, `ImgurApiClient.request`, with the method, the
     // path and each answer's status: the platform adds none of its own to its
     // attempts, and sends no trace context to Imgur (as for token requests).
-    const api = HttpClient.transformResponse(http, (effect) =>
-      locally(effect, HttpClient.currentTracerDisabledWhen, constTrue))
-    // A client that keeps deadlines itself is given one: the timeout then costs no fiber.
-    const kept = RequestDeadline.isKept(http)
+    // A client that keeps deadlines reads that from each request (`untraced`);
+    // around any other, its tracer is turned off for our requests.
+    const api = kept ?
+      http :
+      HttpClient.transformResponse(http, (effect) => locally(effect, HttpClient.currentTracerDisabledWhen, constTrue))
     const auth = yield* ImgurAuth
     // The latest figures and their changes, as a `SubscriptionRef` keeps them,
     // but set in one synchronous step on every answer: its `set` takes a
@@ -100,9 +103,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // has already seen as the latest (even several answers while it subscribed).
     const changes = yield* PubSub.unbounded<Numbered>()
     let latest: Numbered = { limits: RateLimit.empty, number: 0 }
-    const rateLimits = Effect.sync(() =>
-      latest.limits
-    )
+    const rateLimits = Effect.sync(() => latest.limits)
 
     // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
     // each call reads the one in force, and what depends on it is made again
@@ -200,7 +201,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         for (const [name, value] of configured.host.headers) {
           signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
         }
-        const response = yield* send(signed, span)
+        const response = yield* send(RequestDeadline.untraced(signed), span)
         const status = response.status
         const withUserToken = Option.isSome(token)
         if (!needsBody(status, withUserToken)) {

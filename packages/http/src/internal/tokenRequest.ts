@@ -171,11 +171,12 @@ export const make = (
   client: HttpClient.HttpClient,
   config: ImgurConfig.Service
 ): (grant: Grant, retry: RetryPolicy) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
-  const http = HttpClient.transformResponse(
+  const kept = RequestDeadline.isKept(client)
+  // A client that keeps deadlines reads from each request that it is ours to trace (`untraced`).
+  const http = kept ? client : HttpClient.transformResponse(
     client,
     (effect) => locally(effect, HttpClient.currentTracerDisabledWhen, constTrue)
   )
-  const kept = RequestDeadline.isKept(client)
   const base = HttpClientRequest.acceptJson(HttpClientRequest.post(ImgurConfig.tokenUrl(config)))
   const onTimeout = () =>
     error("Timeout", { detail: `the token endpoint did not answer within ${Duration.format(config.timeout)}` })
@@ -185,7 +186,7 @@ export const make = (
       const params: Array<readonly [string, string]> = [["client_id", config.clientId]]
       if (Option.isSome(config.clientSecret)) params.push(["client_secret", Redacted.value(config.clientSecret.value)])
       params.push(["grant_type", grant.grantType], [name, Redacted.value(value)])
-      const request = HttpClientRequest.bodyUrlParams(base, params)
+      const request = RequestDeadline.untraced(HttpClientRequest.bodyUrlParams(base, params))
       return Effect.flatMap(
         http.execute(deadline === undefined ? request : RequestDeadline.attach(request, deadline)),
         (response) => Effect.map(response.text, (body) => [response, body] as const)
