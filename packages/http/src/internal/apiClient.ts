@@ -145,17 +145,21 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         : `${name} header`
 
     /** `http.execute`, unless the request cannot be sent: then `InvalidConfiguration`, and nothing is sent. */
-    const execute = (request: HttpClientRequest.HttpClientRequest, client: HttpClient.HttpClient = api) =>
-      Option.match(Transport.checkHeaders(request.headers, describeHeader), {
-        onNone: () => Effect.mapError(client.execute(request), fromHttpError(request)),
-        onSome: Effect.fail
-      })
+    const execute = (request: HttpClientRequest.HttpClientRequest, client: HttpClient.HttpClient = api) => {
+      const invalid = Transport.checkHeaders(request.headers, describeHeader)
+      return Option.isSome(invalid)
+        ? Effect.fail(invalid.value)
+        : Effect.mapError(client.execute(request), fromHttpError(request))
+    }
 
-    // Each request sent counts on the call's span, and each answer writes its status and figures there.
+    // Each request sent counts on the call's span, and each answer writes its
+    // status and figures there, read at the time of the answer on the clock
+    // the request was timed on.
     const send = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
-      Effect.suspend(() => {
+      Effect.clockWith((clock) => {
         Tracing.countAttempt(span)
-        return Timeout.timeoutRequest(
+        const sent = Timeout.timeoutRequestOn(
+          clock,
           (deadline) => execute(deadline === undefined ? request : RequestDeadline.attach(request, deadline)),
           configured.config.timeout,
           () =>
@@ -164,23 +168,22 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
               detail: `${request.method} ${Transport.pathOf(request.url)}`
             }),
           { kept, coversBody: false }
-        ).pipe(
-          redactGatewayHeaders,
-          Effect.tap((response) => record(response, span))
         )
+        return Effect.map(redactGatewayHeaders(sent), (response) => {
+          record(response, span, clock.unsafeCurrentTimeMillis())
+          return response
+        })
       })
 
-    const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span) =>
-      Effect.clockWith((clock) => {
-        const parsed = RateLimit.parse(response.headers, DateTime.unsafeMake(clock.unsafeCurrentTimeMillis()))
-        Tracing.writeAnswer(span, response.status, parsed)
-        if (hasAny(parsed)) {
-          shared?.record(parsed)
-          latest = { limits: parsed, number: latest.number + 1 }
-          changes.unsafeOffer(latest)
-        }
-        return Effect.void
-      })
+    const record = (response: HttpClientResponse.HttpClientResponse, span: Tracer.Span, now: number) => {
+      const parsed = RateLimit.parse(response.headers, DateTime.unsafeMake(now))
+      Tracing.writeAnswer(span, response.status, parsed)
+      if (hasAny(parsed)) {
+        shared?.record(parsed)
+        latest = { limits: parsed, number: latest.number + 1 }
+        changes.unsafeOffer(latest)
+      }
+    }
 
     /**
      * One request with one `Authorization`. Transient answers fail (so the
@@ -192,7 +195,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
       token: Option.Option<Redacted.Redacted<string>>,
       span: Tracer.Span
     ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
-      Effect.gen(function*() {
+      Effect.suspend(() => {
         const authorization = ApiHost.authorization({
           clientId: configured.config.clientId,
           accessToken: Option.getOrUndefined(token)
@@ -201,12 +204,26 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         for (const [name, value] of configured.host.headers) {
           signed = HttpClientRequest.setHeader(signed, name, Redacted.value(value))
         }
-        const response = yield* send(RequestDeadline.untraced(signed), span)
+        return Effect.flatMap(send(RequestDeadline.untraced(signed), span), (response): Effect.Effect<
+          Outcome,
+          ImgurAuthError.ImgurAuthError
+        > => {
+          const withUserToken = Option.isSome(token)
+          // Most answers are what the caller asked for: nothing to read before handing them over.
+          return needsBody(response.status, withUserToken)
+            ? inspect(request, response, withUserToken)
+            : Effect.succeed({ _tag: "Response", response: new ApiResponse(response, request, false) })
+        })
+      })
+
+    /** An answer whose body says what it means: a rejected token, a transient failure, or the caller's answer. */
+    const inspect = (
+      request: HttpClientRequest.HttpClientRequest,
+      response: HttpClientResponse.HttpClientResponse,
+      withUserToken: boolean
+    ): Effect.Effect<Outcome, ImgurAuthError.ImgurAuthError> =>
+      Effect.gen(function*() {
         const status = response.status
-        const withUserToken = Option.isSome(token)
-        if (!needsBody(status, withUserToken)) {
-          return { _tag: "Response", response: new ApiResponse(response, request, false) }
-        }
         const text = yield* Effect.orElseSucceed(response.text, () => "")
         const readable = new ApiResponse(response, request, true)
         const decoded = ErrorBody.decode(status, text)
@@ -231,12 +248,11 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // A budget the latest answer says is spent until a reset is not spent
     // again: the call fails at once (nothing sent, no refresh), or with
     // `throttle: "wait"` waits for a reset at most `maxRetryAfter` away.
-    const holdBack = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
-      Effect.flatMap(rateLimits, (own) => {
-        const limits = shared === undefined ? own : shared.withAppBudgets(own)
-        // Most answers leave every budget above zero: nothing to wait for, not even the clock.
-        return anySpent(limits) ? holdBackFor(request, limits, span) : Effect.void
-      })
+    // `undefined` when nothing is spent, which most answers say: then the call takes no step for it.
+    const holdBack = (request: HttpClientRequest.HttpClientRequest, span: Tracer.Span) => {
+      const limits = shared === undefined ? latest.limits : shared.withAppBudgets(latest.limits)
+      return anySpent(limits) ? holdBackFor(request, limits, span) : undefined
+    }
 
     const holdBackFor = (
       request: HttpClientRequest.HttpClientRequest,
@@ -308,20 +324,31 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         )
       })
 
-    const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest, span: Tracer.Span) =>
+    const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest, span: Tracer.Span) => {
+      const withToken = (token: Option.Option<Redacted.Redacted<string>>) => {
+        const call = Effect.flatMap(attemptWithRetry(api, token, span), (first) =>
+          first._tag === "Response" || Option.isNone(token)
+            ? Effect.succeed(first.response)
+            : afterRejection(api, token.value, first, span))
+        const held = holdBack(api, span)
+        return held === undefined ? call : Effect.zipRight(held, call)
+      }
+      return mode === "anonymous" ? withToken(Option.none()) : Effect.flatMap(currentToken, withToken)
+    }
+
+    // Imgur rejected the token. If the stored token has changed since it was
+    // sent (another request's refresh replaced it), try again with that one;
+    // otherwise refresh, sharing one refresh with every request that saw the
+    // same token rejected. A call refreshes at most once: a fresh token that
+    // Imgur refuses too ends in the 403, not in a refresh loop.
+    const afterRejection = (
+      api: HttpClientRequest.HttpClientRequest,
+      rejected: Redacted.Redacted<string>,
+      first: Outcome,
+      span: Tracer.Span
+    ) =>
       Effect.gen(function*() {
-        const token: Option.Option<Redacted.Redacted<string>> = mode === "anonymous"
-          ? Option.none()
-          : yield* currentToken
-        yield* holdBack(api, span)
-        const first = yield* attemptWithRetry(api, token, span)
-        if (first._tag === "Response" || Option.isNone(token)) return first.response
-        // Imgur rejected the token. If the stored token has changed since it was
-        // sent (another request's refresh replaced it), try again with that one;
-        // otherwise refresh, sharing one refresh with every request that saw the
-        // same token rejected. A call refreshes at most once: a fresh token that
-        // Imgur refuses too ends in the 403, not in a refresh loop.
-        let used = token.value
+        let used = rejected
         let outcome: Outcome = first
         let refreshed = false
         for (let attempt = 0; outcome._tag === "Rejected" && attempt < maxRetriesAfterRejection; attempt++) {
@@ -340,11 +367,14 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
         return outcome.response
       })
 
-    const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> =>
-      HttpClient.makeWith(
-        (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, run(mode)),
+    const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> => {
+      const runMode = run(mode)
+      return HttpClient.makeWith(
+        (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
+          Effect.flatMap(request, runMode),
         Effect.succeed
       )
+    }
 
     const service: Service = {
       httpClient: client("user"),

@@ -88,14 +88,26 @@ export const timeoutRequest = <A, E, R, E2>(
   options: { readonly kept: boolean; readonly coversBody: boolean }
 ): Effect.Effect<A, E | E2, R> =>
   options.kept
-    ? Effect.clockWith((clock) =>
-      onLiveTimer(clock, duration)
-        ? Effect.mapError(
-          send({ at: clock.unsafeCurrentTimeMillis() + Duration.toMillis(duration), coversBody: options.coversBody }),
-          (error): E | E2 =>
-            Predicate.hasProperty(error, "cause") && RequestDeadline.isExceeded(error.cause) ? onTimeout() : error
-        )
-        : timeoutFail(send(undefined), duration, onTimeout)
+    ? Effect.clockWith((clock) => timeoutRequestOn(clock, send, duration, onTimeout, options))
+    : timeoutFail(send(undefined), duration, onTimeout)
+
+/**
+ * `timeoutRequest` on `clock`, for a caller that has it already.
+ *
+ * @internal
+ */
+export const timeoutRequestOn = <A, E, R, E2>(
+  clock: Clock.Clock,
+  send: (deadline: RequestDeadline.Deadline | undefined) => Effect.Effect<A, E, R>,
+  duration: Duration.Duration,
+  onTimeout: () => E2,
+  options: { readonly kept: boolean; readonly coversBody: boolean }
+): Effect.Effect<A, E | E2, R> =>
+  options.kept && onLiveTimer(clock, duration)
+    ? Effect.mapError(
+      send({ at: clock.unsafeCurrentTimeMillis() + Duration.toMillis(duration), coversBody: options.coversBody }),
+      (error): E | E2 =>
+        Predicate.hasProperty(error, "cause") && RequestDeadline.isExceeded(error.cause) ? onTimeout() : error
     )
     : timeoutFail(send(undefined), duration, onTimeout)
 
