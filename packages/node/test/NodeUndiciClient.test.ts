@@ -60,6 +60,30 @@ const echoed = (request: HttpClientRequest.HttpClientRequest) =>
     return { response, received }
   })
 
+// The tracer in use, with the name of every span it makes kept in `names`.
+const recordingTracer = Effect.map(Effect.tracer, (native) => {
+  const names: Array<string> = []
+  const recording = Tracer.make({
+    span: (name, ...rest) => {
+      names.push(name)
+      return native.span(name, ...rest)
+    },
+    context: native.context
+  })
+  return { names, recording }
+})
+
+// A server that answers its headers and the start of a body that never ends; `closed` when a connection closes.
+const endlessBody = Effect.gen(function*() {
+  const closed = yield* Deferred.make<void>()
+  const origin = yield* listen((request, response) => {
+    request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
+    response.writeHead(200, { "content-type": "text/plain" })
+    response.write("the start of a body that never ends")
+  })
+  return { closed, origin }
+})
+
 describe("NodeUndiciClient over loopback", () => {
   it.scoped("sends the method, the URL with its query, the headers and a text body; reads status, headers, cookies and JSON", () =>
     Effect.gen(function*() {
@@ -152,15 +176,7 @@ describe("NodeUndiciClient over loopback", () => {
   it.scoped("a request marked untraced is sent with no span and no trace headers; an unmarked one keeps both", () =>
     Effect.gen(function*() {
       const origin = yield* listen(echo)
-      const names: Array<string> = []
-      const native = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (name, ...rest) => {
-          names.push(name)
-          return native.span(name, ...rest)
-        },
-        context: native.context
-      })
+      const { names, recording } = yield* recordingTracer
       const marked = yield* echoed(RequestDeadline.untraced(HttpClientRequest.get(`${origin}/marked`))).pipe(
         Effect.withTracer(recording)
       )
@@ -182,12 +198,7 @@ describe("NodeUndiciClient over loopback", () => {
 
   it.scopedLive("the response of a request marked untraced, dropped with its body unread, aborts it", () =>
     Effect.gen(function*() {
-      const closed = yield* Deferred.make<void>()
-      const origin = yield* listen((request, response) => {
-        request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
-        response.writeHead(200, { "content-type": "text/plain" })
-        response.write("the start of a body that never ends")
-      })
+      const { closed, origin } = yield* endlessBody
       const client = yield* HttpClient.HttpClient
       // Only the status is kept: the response itself can be collected.
       const status = yield* Effect.map(
@@ -229,13 +240,7 @@ describe("NodeUndiciClient over loopback", () => {
 
     it.scoped(`a request ${kind} whose body read is interrupted is aborted: the server sees its connection close`, () =>
       Effect.gen(function*() {
-        const closed = yield* Deferred.make<void>()
-        // Answers its headers and the start of a body that never ends.
-        const origin = yield* listen((request, response) => {
-          request.socket.on("close", () => Deferred.unsafeDone(closed, Effect.void))
-          response.writeHead(200, { "content-type": "text/plain" })
-          response.write("the start")
-        })
+        const { closed, origin } = yield* endlessBody
         const client = yield* HttpClient.HttpClient
         const response = yield* client.execute(mark(HttpClientRequest.get(`${origin}/stalls`)))
         const reading = yield* Effect.fork(response.text)
@@ -297,15 +302,7 @@ describe("NodeImgurAuth's HttpClient", () => {
       Effect.gen(function*() {
         const emulator = yield* ImgurEmulator.make()
         const issued = yield* emulator.issueTokens(ImgurEmulator.defaultClient.clientId)
-        const names: Array<string> = []
-        const native = yield* Effect.tracer
-        const recording = Tracer.make({
-          span: (name, ...rest) => {
-            names.push(name)
-            return native.span(name, ...rest)
-          },
-          context: native.context
-        })
+        const { names, recording } = yield* recordingTracer
         const live = NodeImgurAuth.layer({
           clientId,
           clientSecret,
