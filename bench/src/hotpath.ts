@@ -7,9 +7,10 @@
  * - a refresh and a signed GET through `NodeImgurAuth`'s default layer
  *   against the same requests through axios (the HTTP client of
  *   `@rmp135/imgur`, the library this project replaces): at most 1.00x;
- * - for reference: the same GET through the platform's
- *   `NodeHttpClient.layerUndici`, through undici's `request` alone, and the
- *   floor, `node:http` with a keep-alive agent.
+ * - for reference: the same GET with no span (marked
+ *   `RequestDeadline.untraced`, as `ImgurApiClient` sends its own), through
+ *   the platform's `NodeHttpClient.layerUndici`, through undici's `request`
+ *   alone, and the floor, `node:http` with a keep-alive agent.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { request as undiciRequest } from "@effect/platform-node/Undici"
@@ -19,6 +20,7 @@ import { TokenSet } from "@imgur-auth/core"
 import { ImgurEmulator } from "@imgur-auth/emulator"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import { ImgurAuth } from "@imgur-auth/http/ImgurAuth"
+import * as RequestDeadline from "@imgur-auth/http/RequestDeadline"
 import { TokenStore } from "@imgur-auth/http/TokenStore"
 import { NodeImgurAuth, NodeUndiciClient } from "@imgur-auth/node"
 import axios from "axios"
@@ -68,6 +70,17 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
     const refresh = Effect.flatMap(ImgurAuth, (auth) => auth.regenerateFromRefreshToken(refreshed.refresh_token))
     const staticGet = HttpClientRequest.get(meUrl).pipe(HttpClientRequest.setHeader("authorization", bearer))
     const bare = Effect.flatMap(HttpClient.HttpClient, (client) => text(client, staticGet))
+    // The same GET with no span at all, as `ImgurApiClient` sends its requests (it traces the call itself).
+    const bareUntraced = Effect.flatMap(
+      HttpClient.HttpClient,
+      (client) =>
+        text(
+          client,
+          RequestDeadline.untraced(
+            HttpClientRequest.get(meUrl).pipe(HttpClientRequest.setHeader("authorization", bearer))
+          )
+        )
+    )
 
     const axiosClient = axios.create()
     const axiosRefresh = () =>
@@ -102,6 +115,7 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       { name: "signed", run: () => ours.runPromise(signed) },
       { name: "bare", run: () => ours.runPromise(bare) },
       { name: "axiosGet", run: axiosGet },
+      { name: "bareUntraced", run: () => ours.runPromise(bareUntraced) },
       { name: "refresh", run: () => ours.runPromise(refresh) },
       { name: "axiosRefresh", run: axiosRefresh },
       { name: "platform", run: () => platform.runPromise(bare) },
@@ -138,10 +152,13 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
         ok: paired("signed", "axiosGet") <= 1
       },
       {
-        figure: "that GET through the bare default `HttpClient` vs `NodeHttpClient.layerUndici`, vs undici's " +
-          "`request`, vs the floor (`node:http` keep-alive)",
+        figure:
+          "that GET through the bare default `HttpClient` vs the same with no span (`RequestDeadline.untraced`, " +
+          "as ours are sent), vs `NodeHttpClient.layerUndici`, vs undici's `request`, vs the floor (`node:http` keep-alive)",
         target: "reported (the platform's share)",
-        measured: `${micros(t("bare"))} vs ${micros(t("platform"))}, ${micros(t("undici"))}, ${micros(t("floor"))}`
+        measured: `${micros(t("bare"))} vs ${micros(t("bareUntraced"))}, ${micros(t("platform"))}, ${
+          micros(t("undici"))
+        }, ${micros(t("floor"))}`
       }
     ]
   } finally {
