@@ -100,8 +100,7 @@ const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers
  * (`HttpClient.mapRequest`, `withTracerDisabledWhen`…) is not marked, so
  * `ImgurApiClient` and `ImgurAuth` race requests through it as through any
  * other. (They read the mark of the service's own client, and send through
- * one made from it that keeps the request object as it is.) A client that
- * says it keeps deadlines also keeps the mark of `untraced`.
+ * one made from it that keeps the request object as it is.)
  *
  * @since 0.3.0
  * @category combinators
@@ -125,14 +124,15 @@ const untracedRequests = globalValue(
 )
 
 /**
- * `request`, marked as traced by its caller: a client that keeps deadlines
- * (`keeps`) sends it without a span or trace headers of its own, as the
- * platform's client does for a request `HttpClient.withTracerDisabledWhen`
- * picks, but without setting a `FiberRef` around each request. Any other
- * client sends it as it is, so callers that mark their requests also turn
- * the tracer off for the requests of a client that does not keep deadlines.
- * `ImgurApiClient` and `ImgurAuth`, which trace each request as a span of
- * their own, mark theirs. Like a deadline, the mark is the request object's.
+ * `request`, marked as traced by its caller: a client that says it keeps
+ * this mark (`keepsUntraced`) sends it without a span or trace headers of
+ * its own, as the platform's client does for a request
+ * `HttpClient.withTracerDisabledWhen` picks, but without a `FiberRef` set
+ * around each request. Any other client sends it as it is, so callers that
+ * mark their requests turn the tracer off for the requests of any other
+ * client themselves. `ImgurApiClient` and `ImgurAuth`, which trace each
+ * request as a span of their own, do both. Like a deadline, the mark is the
+ * request object's.
  *
  * @since 0.3.0
  * @category combinators
@@ -149,3 +149,32 @@ export const untraced = <R extends HttpClientRequest.HttpClientRequest>(request:
  * @category predicates
  */
 export const isUntraced = (request: HttpClientRequest.HttpClientRequest): boolean => untracedRequests.has(request)
+
+const untracedKeepers = globalValue(
+  Symbol.for("@imgur-auth/http/RequestDeadline/untracedKeepers"),
+  () => new WeakSet<object>()
+)
+
+/**
+ * Marks `client` as one that keeps the mark of `untraced`: it sends a
+ * marked request with no span and no trace headers of its own
+ * (`NodeUndiciClient` does). `ImgurApiClient` and `ImgurAuth` then set no
+ * `FiberRef` around their requests to turn its tracer off. Like `keeps`,
+ * the mark is the client object's, and says nothing of deadlines: a client
+ * may keep either, or both.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const keepsUntraced = <C extends HttpClient.HttpClient>(client: C): C => {
+  untracedKeepers.add(client)
+  return client
+}
+
+/**
+ * Whether `client` keeps the mark of `untraced` (see `keepsUntraced`).
+ *
+ * @since 0.3.0
+ * @category predicates
+ */
+export const isUntracedKept = (client: HttpClient.HttpClient): boolean => untracedKeepers.has(client)

@@ -4,7 +4,10 @@
  * its `http.client` span, the trace propagation headers,
  * `withTracerDisabledWhen` and interruption work as they do for any
  * platform client), with less of its own work per request than
- * `NodeHttpClient.layerUndici`.
+ * `NodeHttpClient.layerUndici`. A request its caller traces itself
+ * (`RequestDeadline.untraced`, as those of `ImgurApiClient` and `ImgurAuth`
+ * are) is sent beside `HttpClient.make`, with no span and no trace headers,
+ * and is aborted on interruption all the same.
  *
  * What it does not do that the platform's undici client does: read
  * per-request undici options from the context (`NodeHttpClient.withDispatcher`
@@ -151,7 +154,8 @@ const send = (
  * connect or send is a `RequestError` with reason `Transport`, a body that
  * cannot be read a `ResponseError` with reason `Decode`.
  *
- * It keeps `RequestDeadline`s (`RequestDeadline.keeps`): a request given
+ * It keeps `RequestDeadline`s (`RequestDeadline.keeps`), and the mark of
+ * `RequestDeadline.untraced` (`RequestDeadline.keepsUntraced`): a request given
  * one (`RequestDeadline.attach`) is aborted when it passes, and so is the
  * reading of its body (`text`, `json`, `urlParamsBody`, `formData`,
  * `arrayBuffer`; not `stream`) when the deadline covers it, with a
@@ -178,14 +182,14 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient => {
       ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))
       : send(dispatcher, request, url, signal, prepared, deadline)
   })
-  return RequestDeadline.keeps(HttpClient.makeWith(
+  return RequestDeadline.keepsUntraced(RequestDeadline.keeps(HttpClient.makeWith(
     (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
       Effect.flatMap(
         effect,
         (request) => RequestDeadline.isUntraced(request) ? sendUntraced(dispatcher, request) : platform.execute(request)
       ),
     Effect.succeed
-  ))
+  )))
 }
 
 /**

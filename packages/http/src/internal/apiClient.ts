@@ -90,9 +90,9 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // A signed call is one span, `ImgurApiClient.request`, with the method, the
     // path and each answer's status: the platform adds none of its own to its
     // attempts, and sends no trace context to Imgur (as for token requests).
-    // A client that keeps deadlines reads that from each request (`untraced`);
+    // A client that keeps the mark reads that from each request (`untraced`);
     // around any other, its tracer is turned off for our requests.
-    const api = kept ?
+    const api = RequestDeadline.isUntracedKept(http) ?
       http :
       HttpClient.transformResponse(http, (effect) => locally(effect, HttpClient.currentTracerDisabledWhen, constTrue))
     const auth = yield* ImgurAuth
@@ -326,12 +326,14 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
 
     const signed = (mode: "user" | "anonymous", api: HttpClientRequest.HttpClientRequest, span: Tracer.Span) => {
       const withToken = (token: Option.Option<Redacted.Redacted<string>>) => {
-        const call = Effect.flatMap(attemptWithRetry(api, token, span), (first) =>
-          first._tag === "Response" || Option.isNone(token)
-            ? Effect.succeed(first.response)
-            : afterRejection(api, token.value, first, span))
+        // Made when it is sent: after a wait for a reset, with the configuration then in force.
+        const call = () =>
+          Effect.flatMap(attemptWithRetry(api, token, span), (first) =>
+            first._tag === "Response" || Option.isNone(token)
+              ? Effect.succeed(first.response)
+              : afterRejection(api, token.value, first, span))
         const held = holdBack(api, span)
-        return held === undefined ? call : Effect.zipRight(held, call)
+        return held === undefined ? call() : Effect.zipRight(held, Effect.suspend(call))
       }
       return mode === "anonymous" ? withToken(Option.none()) : Effect.flatMap(currentToken, withToken)
     }
@@ -370,8 +372,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     const client = (mode: "user" | "anonymous"): HttpClient.HttpClient.With<ImgurAuthError.ImgurAuthError> => {
       const runMode = run(mode)
       return HttpClient.makeWith(
-        (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
-          Effect.flatMap(request, runMode),
+        (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(request, runMode),
         Effect.succeed
       )
     }

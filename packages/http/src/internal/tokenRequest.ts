@@ -172,8 +172,8 @@ export const make = (
   config: ImgurConfig.Service
 ): (grant: Grant, retry: RetryPolicy) => Effect.Effect<TokenSet.TokenSet, ImgurAuthError.ImgurAuthError> => {
   const kept = RequestDeadline.isKept(client)
-  // A client that keeps deadlines reads from each request that it is ours to trace (`untraced`).
-  const http = kept ? client : HttpClient.transformResponse(
+  // A client that keeps the mark reads from each request that it is ours to trace (`untraced`).
+  const http = RequestDeadline.isUntracedKept(client) ? client : HttpClient.transformResponse(
     client,
     (effect) => locally(effect, HttpClient.currentTracerDisabledWhen, constTrue)
   )
