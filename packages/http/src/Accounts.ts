@@ -7,7 +7,9 @@
  */
 /// <reference lib="es2024.string" />
 import * as HttpClient from "@effect/platform/HttpClient"
-import { type AuthorizeUrl, ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
+import type * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"

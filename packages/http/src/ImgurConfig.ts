@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import { ApiHost, ConfigCheck } from "@imgur-auth/core"
 import type { ImgurAuthError as Errors } from "@imgur-auth/core"
+import * as ApiHost from "@imgur-auth/core/ApiHost"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"

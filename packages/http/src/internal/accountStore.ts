@@ -1,7 +1,8 @@
 /// <reference lib="es2024.string" />
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { AuthorizeUrl, ImgurAuthError } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
+import * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"

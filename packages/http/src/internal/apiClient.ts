@@ -3,7 +3,11 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ApiHost, ErrorBody, ImgurAuthError, RateLimit, TokenSet } from "@imgur-auth/core"
+import * as ApiHost from "@imgur-auth/core/ApiHost"
+import * as ErrorBody from "@imgur-auth/core/ErrorBody"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import * as RateLimit from "@imgur-auth/core/RateLimit"
+import * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,7 +21,7 @@ import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import { ImgurConfig } from "../ImgurConfig.js"
 import * as RequestDeadline from "../RequestDeadline.js"
-import { ApiResponse } from "./apiResponse.js"
+import { ApiResponse, needsBody } from "./apiResponse.js"
 import { anySpent, spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
 import { locally } from "./locally.js"
@@ -28,10 +32,6 @@ import * as Transport from "./transport.js"
 
 /** Gateway key headers, kept out of tracing spans like `authorization` is. */
 const gatewayHeaderNames = ["x-mashape-key", "x-rapidapi-key"]
-
-/** Whether a response's body must be read to know what it means: an invalid token, a transient failure. */
-const needsBody = (status: number, withUserToken: boolean): boolean =>
-  status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
 
 const hasAny = (limits: RateLimit.RateLimits): boolean => Object.values(limits).some(Option.isSome)
 
@@ -48,7 +48,6 @@ type Outcome =
 
 const isAbsolute = (url: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(url)
 
-/** @internal */
 // What the API client makes of a configuration: its host, its gateway headers, its retry schedule.
 const configure = (config: ImgurConfig["Type"]) => {
   // A base URL given (an emulator, a proxy, even Imgur's own) wins over the

@@ -8,6 +8,13 @@ import * as Inspectable from "effect/Inspectable"
 import * as Stream from "effect/Stream"
 
 /**
+ * Whether a response's body must be read to know what it means: an invalid
+ * token, a transient failure.
+ */
+export const needsBody = (status: number, withUserToken: boolean): boolean =>
+  status === 403 || status === 429 || status >= 500 || (status === 401 && withUserToken)
+
+/**
  * What the caller gets back: the platform's response with what it cannot do
  * itself. Its `request` is the one the caller made (the URL resolved, but no
  * `Authorization` and no gateway key, which would print unredacted outside

@@ -1,4 +1,7 @@
-import { type AuthorizeUrl, ImgurAuthError, type RateLimit, type TokenSet } from "@imgur-auth/core"
+import type * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import type * as RateLimit from "@imgur-auth/core/RateLimit"
+import type * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"

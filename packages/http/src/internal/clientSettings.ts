@@ -1,4 +1,5 @@
-import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"

@@ -1,4 +1,5 @@
-import { ImgurAuthError, TokenSet } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"

@@ -1,5 +1,5 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ImgurAuthError } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Effect from "effect/Effect"
 import * as Transport from "./transport.js"
 

@@ -1,7 +1,11 @@
 /// <reference lib="es2024.string" />
 import * as HttpClient from "@effect/platform/HttpClient"
-import { AuthorizeUrl, ConfigCheck, ImgurAuthError, Pin, RateLimit } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
+import * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
+import * as Pin from "@imgur-auth/core/Pin"
+import * as RateLimit from "@imgur-auth/core/RateLimit"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"

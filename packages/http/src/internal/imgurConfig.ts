@@ -1,5 +1,6 @@
-import { ApiHost, ConfigCheck } from "@imgur-auth/core"
 import type { ImgurAuthError } from "@imgur-auth/core"
+import * as ApiHost from "@imgur-auth/core/ApiHost"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"

@@ -1,4 +1,5 @@
-import { ConfigCheck, ImgurAuthError } from "@imgur-auth/core"
+import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -1,5 +1,5 @@
 import type { ImgurAuthError } from "@imgur-auth/core"
-import { TokenSet } from "@imgur-auth/core"
+import * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -1,6 +1,6 @@
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import { ImgurAuthError } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Effect from "effect/Effect"
 import * as MutableRef from "effect/MutableRef"
 import * as Option from "effect/Option"

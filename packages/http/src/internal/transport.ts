@@ -1,7 +1,7 @@
 import type * as Headers from "@effect/platform/Headers"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ImgurAuthError } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Option from "effect/Option"
 
 /**

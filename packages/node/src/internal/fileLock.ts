@@ -1,4 +1,4 @@
-import { ImgurAuthError } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"

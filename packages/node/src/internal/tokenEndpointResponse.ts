@@ -1,5 +1,6 @@
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import { ErrorBody, TokenSet } from "@imgur-auth/core"
+import * as ErrorBody from "@imgur-auth/core/ErrorBody"
+import * as TokenSet from "@imgur-auth/core/TokenSet"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"

@@ -1,4 +1,5 @@
-import { AuthorizeUrl, ImgurAuthError } from "@imgur-auth/core"
+import * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import * as AccountStore from "@imgur-auth/http/AccountStore"
 import * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import * as Effect from "effect/Effect"

@@ -1,5 +1,5 @@
-import { ImgurAuthError } from "@imgur-auth/core"
 import type { TokenSet } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import type * as TokenCodec from "@imgur-auth/http/TokenCodec"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Duration from "effect/Duration"

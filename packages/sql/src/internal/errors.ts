@@ -1,4 +1,4 @@
-import { ImgurAuthError } from "@imgur-auth/core"
+import * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 
 /** @internal */
 export const invalid = (detail: string) => new ImgurAuthError.ImgurAuthError({ reason: "InvalidConfiguration", detail })

@@ -1,6 +1,6 @@
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
-import { AuthorizeUrl } from "@imgur-auth/core"
+import * as AuthorizeUrl from "@imgur-auth/core/AuthorizeUrl"
 import type * as AccountStore from "@imgur-auth/http/AccountStore"
 import { maxPendingPerKey } from "@imgur-auth/http/AccountStore"
 import * as Effect from "effect/Effect"
