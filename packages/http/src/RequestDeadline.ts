@@ -132,7 +132,10 @@ const untracedRequests = globalValue(
  * mark their requests turn the tracer off for the requests of any other
  * client themselves. `ImgurApiClient` and `ImgurAuth`, which trace each
  * request as a span of their own, do both. Like a deadline, the mark is the
- * request object's.
+ * request object's. `NodeUndiciClient` aborts a marked request when the
+ * fiber sending it is interrupted, not when a scope of
+ * `HttpClient.withScope` closes: mark only requests that scope does not
+ * hold.
  *
  * @since 0.3.0
  * @category combinators
