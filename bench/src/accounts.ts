@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { compare, micros, ratio, type Row } from "./measure.js"
+import { medians, micros, pairedRatio, ratio, type Row, sample } from "./measure.js"
 
 const client = ImgurEmulator.defaultClient
 const count = 1000
@@ -105,15 +105,16 @@ export const run = async (): Promise<ReadonlyArray<Row>> => {
       await runtime.runPromise(link(emulator, "hot", "bench-0"))
       await runtime.runPromise(signedCall("hot"))
     }
-    const figures = await compare([
+    const samples = await sample([
       { name: "memory", run: () => onMemory.runPromise(signedCall("hot")) },
       { name: "sqlite", run: () => onSqlite.runPromise(signedCall("hot")) }
-    ], { rounds: 9, batch: 300, warmup: 300 })
+    ], { rounds: 20, batch: 135, warmup: 300 })
+    const figures = medians(samples)
     await Promise.all([onMemory.dispose(), onSqlite.dispose()])
 
     const perIdle = (idle - before) / count
     const perWarm = (warm - before) / count
-    const hot = figures["sqlite"]! / figures["memory"]!
+    const hot = pairedRatio(samples, "sqlite", "memory")
     return [
       {
         figure:

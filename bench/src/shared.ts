@@ -30,7 +30,7 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { bundleFixture, spawnFixture } from "../../packages/node/test/utils/fixtures.js"
 import { redisServer } from "../../packages/redis/test/utils/redisServer.js"
-import { compare, micros, ratio, type Row } from "./measure.js"
+import { medians, micros, pairedRatio, ratio, type Row, sample } from "./measure.js"
 
 const client = ImgurEmulator.defaultClient
 
@@ -59,14 +59,15 @@ const hotPath = (emulator: ImgurEmulator.Service, redisUrl: string) =>
     yield* Effect.flatMap(TokenStore, (store) => store.set(tokens)).pipe(Effect.provide(redis))
     const memory = apiOver(emulator, Layer.effect(TokenStore, TokenStore.makeMemory(tokens)))
     const onRedis = apiOver(emulator, redis)
-    const figures = yield* Effect.promise(() =>
-      compare([
+    const samples = yield* Effect.promise(() =>
+      sample([
         { name: "memory", run: () => memory.runPromise(signedCall) },
         { name: "redis", run: () => onRedis.runPromise(signedCall) }
-      ], { rounds: 9, batch: 300, warmup: 300 })
+      ], { rounds: 20, batch: 135, warmup: 300 })
     )
+    const figures = medians(samples)
     yield* Effect.promise(() => Promise.all([memory.dispose(), onRedis.dispose()]))
-    const measured = figures["redis"]! / figures["memory"]!
+    const measured = pairedRatio(samples, "redis", "memory")
     return {
       figure: "a signed API call over the Redis store vs the memory store",
       target: "≤ 1.10x",
