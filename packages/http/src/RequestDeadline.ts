@@ -90,7 +90,19 @@ export class Exceeded extends Data.TaggedError("RequestDeadlineExceeded")<{ read
  */
 export const isExceeded = (u: unknown): u is Exceeded => Predicate.isTagged(u, "RequestDeadlineExceeded")
 
-const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers"), () => new WeakSet<object>())
+/** A mark on objects, kept in one `WeakSet` per program (even with two copies of this module loaded). */
+const objectMark = <A extends object>(name: string) => {
+  const marked = globalValue(Symbol.for(`@imgur-auth/http/RequestDeadline/${name}`), () => new WeakSet<A>())
+  return {
+    add: <B extends A>(value: B): B => {
+      marked.add(value)
+      return value
+    },
+    has: (value: A): boolean => marked.has(value)
+  }
+}
+
+const keepers = objectMark<HttpClient.HttpClient>("keepers")
 
 /**
  * Marks `client` as one that keeps deadlines: it fails a request that has
@@ -105,10 +117,7 @@ const keepers = globalValue(Symbol.for("@imgur-auth/http/RequestDeadline/keepers
  * @since 0.3.0
  * @category combinators
  */
-export const keeps = <C extends HttpClient.HttpClient>(client: C): C => {
-  keepers.add(client)
-  return client
-}
+export const keeps = <C extends HttpClient.HttpClient>(client: C): C => keepers.add(client)
 
 /**
  * Whether `client` keeps deadlines (see `keeps`).
@@ -118,10 +127,7 @@ export const keeps = <C extends HttpClient.HttpClient>(client: C): C => {
  */
 export const isKept = (client: HttpClient.HttpClient): boolean => keepers.has(client)
 
-const untracedRequests = globalValue(
-  Symbol.for("@imgur-auth/http/RequestDeadline/untraced"),
-  () => new WeakSet<HttpClientRequest.HttpClientRequest>()
-)
+const untracedRequests = objectMark<HttpClientRequest.HttpClientRequest>("untraced")
 
 /**
  * `request`, marked as traced by its caller: a client that says it keeps
@@ -140,10 +146,7 @@ const untracedRequests = globalValue(
  * @since 0.3.0
  * @category combinators
  */
-export const untraced = <R extends HttpClientRequest.HttpClientRequest>(request: R): R => {
-  untracedRequests.add(request)
-  return request
-}
+export const untraced = <R extends HttpClientRequest.HttpClientRequest>(request: R): R => untracedRequests.add(request)
 
 /**
  * Whether `untraced` marked `request`.
@@ -153,10 +156,7 @@ export const untraced = <R extends HttpClientRequest.HttpClientRequest>(request:
  */
 export const isUntraced = (request: HttpClientRequest.HttpClientRequest): boolean => untracedRequests.has(request)
 
-const untracedKeepers = globalValue(
-  Symbol.for("@imgur-auth/http/RequestDeadline/untracedKeepers"),
-  () => new WeakSet<object>()
-)
+const untracedKeepers = objectMark<HttpClient.HttpClient>("untracedKeepers")
 
 /**
  * Marks `client` as one that keeps the mark of `untraced`: it sends a
@@ -169,10 +169,7 @@ const untracedKeepers = globalValue(
  * @since 0.3.0
  * @category combinators
  */
-export const keepsUntraced = <C extends HttpClient.HttpClient>(client: C): C => {
-  untracedKeepers.add(client)
-  return client
-}
+export const keepsUntraced = <C extends HttpClient.HttpClient>(client: C): C => untracedKeepers.add(client)
 
 /**
  * Whether `client` keeps the mark of `untraced` (see `keepsUntraced`).
