@@ -114,6 +114,11 @@ const keepers = objectMark<HttpClient.HttpClient>("keepers")
  * other. (They read the mark of the service's own client, and send through
  * one made from it that keeps the request object as it is.)
  *
+ * Mark only a client that does so: it reads `get` for each request and
+ * fails with an `Exceeded` cause. A client marked that does not (the
+ * platform's own clients do not) is never timed out: `ImgurConfig.timeout`
+ * stops applying to the requests sent through it.
+ *
  * @since 0.3.0
  * @category combinators
  */
