@@ -175,13 +175,7 @@ const send = (
  * @category constructors
  */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient => {
-  const platform = HttpClient.make((request, url, signal) => {
-    const deadline = RequestDeadline.get(request)
-    const prepared = prepare(request)
-    return Effect.isEffect(prepared)
-      ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))
-      : send(dispatcher, request, url, signal, prepared, deadline)
-  })
+  const platform = HttpClient.make((request, url, signal) => prepareAndSend(dispatcher, request, url, signal))
   return RequestDeadline.keepsUntraced(RequestDeadline.keeps(HttpClient.makeWith(
     (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
       Effect.flatMap(
@@ -207,13 +201,22 @@ const sendUntraced = (
     if (url._tag === "Left") {
       return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
     }
-    const signal = new RequestSignal()
-    const deadline = RequestDeadline.get(request)
-    const prepared = prepare(request)
-    return Effect.isEffect(prepared)
-      ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url.right, signal, prepared, deadline))
-      : send(dispatcher, request, url.right, signal, prepared, deadline)
+    return prepareAndSend(dispatcher, request, url.right, new RequestSignal())
   })
+
+/** The body prepared (a form encoded, a stream made readable), then `send`, with the request's deadline. */
+const prepareAndSend = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal | RequestSignal
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
+  const deadline = RequestDeadline.get(request)
+  const prepared = prepare(request)
+  return Effect.isEffect(prepared)
+    ? Effect.flatMap(prepared, (prepared) => send(dispatcher, request, url, signal, prepared, deadline))
+    : send(dispatcher, request, url, signal, prepared, deadline)
+}
 
 /**
  * The client over the `Dispatcher` of the context
