@@ -18,8 +18,8 @@ import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import type * as ImgurAuthError from "@imgur-auth/core/ImgurAuthError"
 import { ImgurApiClient } from "@imgur-auth/http/ImgurApiClient"
 import * as ImgurAuth from "@imgur-auth/http/ImgurAuth"
-import { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
-import type * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
+import type { ImgurConfig } from "@imgur-auth/http/ImgurConfig"
+import * as ImgurConfigModule from "@imgur-auth/http/ImgurConfig"
 import * as TokenStore from "@imgur-auth/http/TokenStore"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -125,7 +125,7 @@ const services = (
 > => {
   const layer = ImgurApiClient.layer.pipe(
     Layer.provideMerge(ImgurAuth.layer({ allowMissingState: options.allowMissingState })),
-    Layer.provideMerge(ImgurConfig.layer(options))
+    Layer.provideMerge(ImgurConfigModule.layer(options))
   )
   return hasSecret(options) ? Layer.merge(layer, Layer.effectDiscard(Effect.logWarning(secretWarning))) : layer
 }

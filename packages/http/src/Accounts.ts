@@ -24,11 +24,11 @@ import type * as ClientModule from "./Client.js"
 import { ImgurAccounts } from "./ImgurAccounts.js"
 import type * as ImgurAccountsModule from "./ImgurAccounts.js"
 import { ImgurAuthClientError } from "./ImgurAuthClientError.js"
-import { ImgurConfig } from "./ImgurConfig.js"
 import { disposed } from "./internal/clientSettings.js"
 import * as Settings from "./internal/clientSettings.js"
 import { toResponse } from "./internal/clientShapes.js"
 import * as ImgurAccountsInternal from "./internal/imgurAccounts.js"
+import * as ImgurConfigInternal from "./internal/imgurConfig.js"
 import { TokenStore } from "./TokenStore.js"
 
 /**
@@ -175,7 +175,7 @@ export class Accounts implements AsyncDisposable {
     this.#runtime = ManagedRuntime.make(
       ImgurAccounts.layer(durations).pipe(
         Layer.provideMerge(store ?? AccountStore.layerMemory),
-        Layer.provide(Layer.succeed(ImgurConfig, checked)),
+        Layer.provide(Layer.succeed(ImgurConfigInternal.tag, checked)),
         Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
       )
     )

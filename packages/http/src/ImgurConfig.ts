@@ -177,7 +177,7 @@ export const tokenUrl = (config: Service): string =>
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<ImgurConfig, Errors.ImgurAuthError> =>
-  Layer.effect(ImgurConfig, Effect.suspend(() => validate(options)))
+  Layer.effect(internal.tag, Effect.suspend(() => validate(options)))
 
 /**
  * The options read from the environment (or any `ConfigProvider`):
@@ -193,26 +193,29 @@ export const layer = (options: Options): Layer.Layer<ImgurConfig, Errors.ImgurAu
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  clientId: internal.checked(Config.string("IMGUR_CLIENT_ID"), ConfigCheck.clientId),
-  clientSecret: internal.secretConfig("IMGUR_CLIENT_SECRET"),
-  accessToken: internal.secretConfig("IMGUR_ACCESS_TOKEN"),
-  refreshToken: internal.secretConfig("IMGUR_REFRESH_TOKEN"),
-  mashapeKey: internal.secretConfig("IMGUR_MASHAPE_KEY"),
-  rapidApiKey: internal.secretConfig("IMGUR_RAPIDAPI_KEY"),
-  baseUrl: internal.urlConfig("IMGUR_BASE_URL", ConfigCheck.httpUrl),
-  tokenUrl: internal.urlConfig("IMGUR_TOKEN_URL", ConfigCheck.tokenUrl)
-}).pipe(
-  Config.map((values): Options => ({
-    clientId: values.clientId,
-    clientSecret: Option.getOrUndefined(values.clientSecret),
-    accessToken: Option.getOrUndefined(values.accessToken),
-    refreshToken: Option.getOrUndefined(values.refreshToken),
-    mashapeKey: Option.getOrUndefined(values.mashapeKey),
-    rapidApiKey: Option.getOrUndefined(values.rapidApiKey),
-    baseUrl: Option.getOrUndefined(values.baseUrl),
-    tokenUrl: Option.getOrUndefined(values.tokenUrl)
-  }))
+export const config: Config.Config<Options> = /*#__PURE__*/ Config.suspend(() =>
+  Config.map(
+    Config.all({
+      clientId: internal.checked(Config.string("IMGUR_CLIENT_ID"), ConfigCheck.clientId),
+      clientSecret: internal.secretConfig("IMGUR_CLIENT_SECRET"),
+      accessToken: internal.secretConfig("IMGUR_ACCESS_TOKEN"),
+      refreshToken: internal.secretConfig("IMGUR_REFRESH_TOKEN"),
+      mashapeKey: internal.secretConfig("IMGUR_MASHAPE_KEY"),
+      rapidApiKey: internal.secretConfig("IMGUR_RAPIDAPI_KEY"),
+      baseUrl: internal.urlConfig("IMGUR_BASE_URL", ConfigCheck.httpUrl),
+      tokenUrl: internal.urlConfig("IMGUR_TOKEN_URL", ConfigCheck.tokenUrl)
+    }),
+    (values): Options => ({
+      clientId: values.clientId,
+      clientSecret: Option.getOrUndefined(values.clientSecret),
+      accessToken: Option.getOrUndefined(values.accessToken),
+      refreshToken: Option.getOrUndefined(values.refreshToken),
+      mashapeKey: Option.getOrUndefined(values.mashapeKey),
+      rapidApiKey: Option.getOrUndefined(values.rapidApiKey),
+      baseUrl: Option.getOrUndefined(values.baseUrl),
+      tokenUrl: Option.getOrUndefined(values.tokenUrl)
+    })
+  )
 )
 
 /**
@@ -236,10 +239,15 @@ export const config: Config.Config<Options> = Config.all({
 export const layerConfig = (
   overrides?: Partial<Omit<Options, "clientId">>
 ): Layer.Layer<ImgurConfig, ConfigError.ConfigError | Errors.ImgurAuthError> =>
-  Layer.effect(ImgurConfig, Effect.flatMap(config, (options) => validate({ ...options, ...overrides })))
+  Layer.effect(internal.tag, Effect.flatMap(config, (options) => validate({ ...options, ...overrides })))
 
 /**
  * The configuration of the Imgur application, as a service.
+ *
+ * The library's own modules take the service by this tag's key, not through
+ * the class, so a browser bundle that never names `ImgurConfig` leaves out the
+ * class and its statics (`config`, `layerConfig`: the `IMGUR_*` environment
+ * reading). `layer` is also the module's own export, which does not bring it.
  *
  * @example
  * ```ts
@@ -252,7 +260,7 @@ export const layerConfig = (
  * @since 0.1.0
  * @category tags
  */
-export class ImgurConfig extends Context.Tag("@imgur-auth/http/ImgurConfig")<ImgurConfig, Service>() {
+export class ImgurConfig extends /*#__PURE__*/ Context.Tag("@imgur-auth/http/ImgurConfig")<ImgurConfig, Service>() {
   /**
    * Resolve options into the service value, unchecked.
    *

@@ -19,11 +19,12 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { Service } from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
-import { ImgurConfig } from "../ImgurConfig.js"
+import type { ImgurConfig } from "../ImgurConfig.js"
 import * as RequestDeadline from "../RequestDeadline.js"
 import { ApiResponse, needsBody } from "./apiResponse.js"
 import { anySpent, spentBudget } from "./budget.js"
 import { encodeForm } from "./formBody.js"
+import * as ImgurConfigInternal from "./imgurConfig.js"
 import { locally } from "./locally.js"
 import * as Retry from "./retry.js"
 import * as Timeout from "./timeout.js"
@@ -107,7 +108,7 @@ export const makeWith = (shared: SharedBudgets | undefined) =>
     // The configuration can change while the client runs (`ImgurAuth.reconfigure`):
     // each call reads the one in force, and what depends on it is made again
     // only when it changed.
-    let configured = configure(yield* ImgurConfig)
+    let configured = configure(yield* ImgurConfigInternal.tag)
     const current = Effect.map(auth.config, (config) => {
       if (config !== configured.config) configured = configure(config)
       return configured

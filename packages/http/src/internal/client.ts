@@ -16,11 +16,11 @@ import type * as Client from "../Client.js"
 import { ImgurApiClient } from "../ImgurApiClient.js"
 import { ImgurAuth, layer as imgurAuthLayer } from "../ImgurAuth.js"
 import type * as ImgurAuthModule from "../ImgurAuth.js"
-import { ImgurConfig } from "../ImgurConfig.js"
 import type * as ImgurConfigModule from "../ImgurConfig.js"
 import type { TokenStore } from "../TokenStore.js"
 import { disposed } from "./clientSettings.js"
 import { apiRequest, apiResponse, toResponse } from "./clientShapes.js"
+import * as ImgurConfigInternal from "./imgurConfig.js"
 import * as OpeningStore from "./openingStore.js"
 
 type Error = ImgurAuthError.ImgurAuthError
@@ -56,7 +56,7 @@ export class ClientRuntime {
     this.#runtime = ManagedRuntime.make(
       ImgurApiClient.layer.pipe(
         Layer.provideMerge(imgurAuthLayer({ allowMissingState: true })),
-        Layer.provide(Layer.succeed(ImgurConfig, config)),
+        Layer.provide(Layer.succeed(ImgurConfigInternal.tag, config)),
         Layer.provide(Layer.merge(platform.httpClient, OpeningStore.layer(store)))
       )
     )

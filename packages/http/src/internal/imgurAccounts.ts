@@ -22,10 +22,11 @@ import { ImgurApiClient } from "../ImgurApiClient.js"
 import type * as ImgurApiClientModule from "../ImgurApiClient.js"
 import { ImgurAuth } from "../ImgurAuth.js"
 import type * as ImgurAuthModule from "../ImgurAuth.js"
-import { ImgurConfig } from "../ImgurConfig.js"
+import type { ImgurConfig } from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
 import * as ApiClient from "./apiClient.js"
 import * as ImgurAuthInternal from "./imgurAuth.js"
+import * as ImgurConfigInternal from "./imgurConfig.js"
 
 /** @internal */
 export const defaultFlowTimeToLive: Duration.DurationInput = "10 minutes"
@@ -120,7 +121,7 @@ export const make = (
     const store = yield* AccountStore
     // The app's own tokens (`IMGUR_ACCESS_TOKEN`, `IMGUR_REFRESH_TOKEN`) are
     // no account's: an account has only the tokens of its own sign-in.
-    const config = { ...(yield* ImgurConfig), accessToken: Option.none(), refreshToken: Option.none() }
+    const config = { ...(yield* ImgurConfigInternal.tag), accessToken: Option.none(), refreshToken: Option.none() }
     const httpClient = yield* HttpClient.HttpClient
     const checked = yield* checkOptions(options)
     const flowTimeToLive = Duration.toMillis(checked.flowTimeToLive)
@@ -146,7 +147,7 @@ export const make = (
           return { auth, api } satisfies Entry
         }).pipe(
           Effect.provideService(HttpClient.HttpClient, httpClient),
-          Effect.provideService(ImgurConfig, config)
+          Effect.provideService(ImgurConfigInternal.tag, config)
         ),
       idleTimeToLive: checked.idleTimeToLive
     })

@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as ImgurAuth from "../ImgurAuth.js"
-import { ImgurConfig } from "../ImgurConfig.js"
+import type { ImgurConfig } from "../ImgurConfig.js"
 import type * as ImgurConfigModule from "../ImgurConfig.js"
 import { TokenStore } from "../TokenStore.js"
 import * as ImgurConfigInternal from "./imgurConfig.js"
@@ -63,7 +63,7 @@ export const make = (
       tokenRequest: TokenRequest.make(httpClient, config),
       schedule: Retry.fromConfig(config)
     })
-    const configured = MutableRef.make(configure(yield* ImgurConfig))
+    const configured = MutableRef.make(configure(yield* ImgurConfigInternal.tag))
     const current = () => MutableRef.get(configured)
 
     const tokenState = yield* TokenState.make(store, () => current().config, scope)

@@ -2,6 +2,7 @@ import type { ImgurAuthError } from "@imgur-auth/core"
 import * as ApiHost from "@imgur-auth/core/ApiHost"
 import * as ConfigCheck from "@imgur-auth/core/ConfigCheck"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -11,6 +12,18 @@ import type * as ImgurConfig from "../ImgurConfig.js"
 import * as Retry from "./retry.js"
 
 type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
+
+/**
+ * `ImgurConfig`'s tag without the class and its statics: the same key, so the
+ * same service. The library's own modules take the service through it, so a
+ * bundle that never names `ImgurConfig` (a page on `BrowserImgurAuth.layer`)
+ * does not carry `config`, `layerConfig` and the environment reading behind them.
+ *
+ * @internal
+ */
+export const tag: Context.Tag<ImgurConfig.ImgurConfig, ImgurConfig.Service> = /*#__PURE__*/ Context.GenericTag(
+  "@imgur-auth/http/ImgurConfig"
+)
 
 /**
  * The name each option has where it is given: `ImgurConfig`'s own
