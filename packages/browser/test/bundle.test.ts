@@ -16,17 +16,14 @@ globalThis.callback = () => Effect.runPromise(Effect.provide(Effect.zipRight(Bro
 `
 
 const bundle = async (contents: string): Promise<string> => {
+  // Unminified: what is dropped is what any bundler that shakes trees drops.
   const result = await esbuild.build({
-    stdin: { contents, resolveDir: packageDir, loader: "ts", sourcefile: "page.ts" },
+    stdin: { contents, resolveDir: packageDir, sourcefile: "page.ts" },
     bundle: true,
     write: false,
-    minify: true,
     format: "esm",
     platform: "browser",
-    target: "es2022",
-    conditions: ["@imgur-auth/source"],
-    legalComments: "none",
-    logLevel: "silent"
+    conditions: ["@imgur-auth/source"]
   })
   return result.outputFiles[0]!.text
 }
