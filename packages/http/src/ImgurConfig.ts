@@ -119,7 +119,8 @@ export interface Options {
  * Resolve options into an `ImgurConfig`, filling in the defaults, without
  * checking them: for options known to be valid (tests, a configuration
  * checked by `validate`). Empty strings count as absent. It never throws:
- * a duration it cannot read is the default. `layer` and `validate` check.
+ * a duration `validate` would refuse (one it cannot read, `NaN`, a negative
+ * number, a zero timeout) is the default. `layer` and `validate` check.
  *
  * @since 0.1.0
  * @category constructors

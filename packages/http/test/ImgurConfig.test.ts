@@ -103,6 +103,18 @@ describe("ImgurConfig", () => {
         assert.isTrue(Duration.equals(config.refreshSkew, Duration.zero))
         assert.deepStrictEqual(config.retrySchedule, Option.some(schedule))
       }))
+
+    it.effect("make: a duration validate would refuse is the default, never zero", () =>
+      Effect.sync(() => {
+        for (const timeout of [Number.NaN, -1, 0, "-5 seconds", "abc", Number.POSITIVE_INFINITY]) {
+          const config = ImgurConfig.make({ clientId: "abc", timeout: timeout as Duration.DurationInput })
+          assert.isTrue(Duration.equals(config.timeout, Duration.seconds(10)), `timeout ${String(timeout)}`)
+        }
+        for (const refreshSkew of [Number.NaN, -1, "abc"]) {
+          const config = ImgurConfig.make({ clientId: "abc", refreshSkew: refreshSkew as Duration.DurationInput })
+          assert.isTrue(Duration.equals(config.refreshSkew, Duration.seconds(60)), `refreshSkew ${String(refreshSkew)}`)
+        }
+      }))
   })
 
   describe("layer checks every option when it is built", () => {

@@ -198,8 +198,12 @@ export const presentSecret = (
   return Redacted.value(redacted) === "" ? Option.none() : Option.some(redacted)
 }
 
-const uncheckedDuration = (input: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
-  input === undefined ? fallback : Option.getOrElse(Duration.decodeUnknown(input), () => fallback)
+// What `validate` would refuse (NaN, a negative number, a zero timeout) is the default, not zero.
+const uncheckedDuration = (
+  input: Duration.DurationInput | undefined,
+  rule: ConfigCheck.Rule<Duration.Duration>,
+  fallback: Duration.Duration
+) => input === undefined ? fallback : Option.getOrElse(rule.decode(input), () => fallback)
 
 /** @internal */
 export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
@@ -213,8 +217,8 @@ export const make = (options: ImgurConfig.Options): ImgurConfig.Service => ({
     ? Option.none()
     : Option.some(ApiHost.trimBaseUrl(options.baseUrl)),
   tokenUrl: Option.fromNullable(options.tokenUrl === "" ? undefined : options.tokenUrl),
-  timeout: uncheckedDuration(options.timeout, defaultTimeout),
-  refreshSkew: uncheckedDuration(options.refreshSkew, defaultSkew),
+  timeout: uncheckedDuration(options.timeout, ConfigCheck.positiveDuration, defaultTimeout),
+  refreshSkew: uncheckedDuration(options.refreshSkew, ConfigCheck.nonNegativeDuration, defaultSkew),
   retrySchedule: Option.fromNullable(options.retrySchedule),
   throttle: options.throttle
 })

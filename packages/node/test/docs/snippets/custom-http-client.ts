@@ -1,7 +1,7 @@
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { ImgurApiClient, ImgurAuthLive, ImgurConfig, Retry, TokenStore } from "@imgur-auth/http"
+import { NodeUndiciClient } from "@imgur-auth/node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -12,7 +12,7 @@ const MyHttpClient = Layer.effect(
     HttpClient.HttpClient,
     HttpClient.mapRequest(HttpClientRequest.setHeader("user-agent", "my-bot/1.0 (+https://example.com/bot)"))
   )
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
+).pipe(Layer.provide(NodeUndiciClient.layer))
 
 // The services by hand: what NodeImgurAuth.layer does, with your parts.
 export const Imgur = ImgurApiClient.layer.pipe(
