@@ -248,7 +248,7 @@ export const layerConfig = (
  * The library's own modules take the service by this tag's key, not through
  * the class, so a browser bundle that never names `ImgurConfig` leaves out the
  * class and its statics (`config`, `layerConfig`: the `IMGUR_*` environment
- * reading). `layer` is also the module's own export, which does not bring it.
+ * reading). `layer` is also the module's own export, which does not bring the class.
  *
  * @example
  * ```ts
@@ -261,7 +261,7 @@ export const layerConfig = (
  * @since 0.1.0
  * @category tags
  */
-export class ImgurConfig extends /*#__PURE__*/ Context.Tag("@imgur-auth/http/ImgurConfig")<ImgurConfig, Service>() {
+export class ImgurConfig extends /*#__PURE__*/ Context.Tag(internal.key)<ImgurConfig, Service>() {
   /**
    * Resolve options into the service value, unchecked.
    *

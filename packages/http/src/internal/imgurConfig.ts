@@ -14,6 +14,14 @@ import * as Retry from "./retry.js"
 type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
 
 /**
+ * The key of `ImgurConfig`'s tag: the class and `tag` below share it, so
+ * they are one service.
+ *
+ * @internal
+ */
+export const key = "@imgur-auth/http/ImgurConfig"
+
+/**
  * `ImgurConfig`'s tag without the class and its statics: the same key, so the
  * same service. The library's own modules take the service through it, so a
  * bundle that never names `ImgurConfig` (a page on `BrowserImgurAuth.layer`)
@@ -21,9 +29,7 @@ type Checked<A> = Either.Either<A, ImgurAuthError.ImgurAuthError>
  *
  * @internal
  */
-export const tag: Context.Tag<ImgurConfig.ImgurConfig, ImgurConfig.Service> = /*#__PURE__*/ Context.GenericTag(
-  "@imgur-auth/http/ImgurConfig"
-)
+export const tag: Context.Tag<ImgurConfig.ImgurConfig, ImgurConfig.Service> = Context.GenericTag(key)
 
 /**
  * The name each option has where it is given: `ImgurConfig`'s own
